@@ -1,0 +1,2 @@
+namespace Offsite.Codecs;
+internal static class AssemblyMarker { }

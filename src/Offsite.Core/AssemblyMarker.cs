@@ -1,0 +1,2 @@
+namespace Offsite.Core;
+internal static class AssemblyMarker { }

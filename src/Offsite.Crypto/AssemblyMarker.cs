@@ -1,0 +1,2 @@
+namespace Offsite.Crypto;
+internal static class AssemblyMarker { }

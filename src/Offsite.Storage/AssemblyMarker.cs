@@ -1,0 +1,2 @@
+namespace Offsite.Storage;
+internal static class AssemblyMarker { }
