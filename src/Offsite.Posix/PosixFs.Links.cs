@@ -1,0 +1,91 @@
+using System.Buffers;
+using Offsite.Posix.Native;
+
+namespace Offsite.Posix;
+
+public static unsafe partial class PosixFs
+{
+    // Linux caps symlink targets at PATH_MAX, so this first attempt nearly always suffices.
+    private const int ReadLinkStackSize = 1024;
+
+    /// <summary>The symlink's target exactly as stored (raw bytes, not resolved, may dangle).</summary>
+    public static byte[] ReadLink(ReadOnlySpan<byte> path)
+    {
+        using var native = new NativePath(path, stackalloc byte[NativePath.StackSize]);
+        Span<byte> stackBuf = stackalloc byte[ReadLinkStackSize];
+        fixed (byte* p = native)
+        {
+            nint n = ReadLinkInto(p, stackBuf);
+            if (n < 0)
+            {
+                throw PosixException.FromLastError(path);
+            }
+            if (n < stackBuf.Length)
+            {
+                return stackBuf[..(int)n].ToArray();
+            }
+
+            // readlink truncates silently; a full buffer means "maybe longer", so grow until it is not.
+            for (int size = stackBuf.Length * 4; ; size *= 2)
+            {
+                byte[] rented = ArrayPool<byte>.Shared.Rent(size);
+                try
+                {
+                    n = ReadLinkInto(p, rented);
+                    if (n < 0)
+                    {
+                        throw PosixException.FromLastError(path);
+                    }
+                    if (n < rented.Length)
+                    {
+                        return rented.AsSpan(0, (int)n).ToArray();
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+        }
+    }
+
+    private static nint ReadLinkInto(byte* path, Span<byte> buffer)
+    {
+        fixed (byte* b = buffer)
+        {
+            return LibC.readlink(path, b, (nuint)buffer.Length);
+        }
+    }
+
+    /// <summary>Creates <paramref name="linkPath"/> pointing at <paramref name="target"/> (stored verbatim, need not exist).</summary>
+    public static void Symlink(ReadOnlySpan<byte> target, ReadOnlySpan<byte> linkPath)
+    {
+        int rc;
+        using (var t = new NativePath(target, stackalloc byte[NativePath.StackSize]))
+        using (var l = new NativePath(linkPath, stackalloc byte[NativePath.StackSize]))
+        {
+            fixed (byte* tp = t)
+            fixed (byte* lp = l)
+            {
+                rc = LibC.symlink(tp, lp);
+            }
+        }
+        ThrowIfFailed(rc, linkPath);
+    }
+
+    /// <summary>Creates a hard link. link(2) does not follow a symlink at <paramref name="existing"/> on Linux, so links to symlinks are preserved too.</summary>
+    public static void Link(ReadOnlySpan<byte> existing, ReadOnlySpan<byte> newPath)
+    {
+        int rc;
+        using (var e = new NativePath(existing, stackalloc byte[NativePath.StackSize]))
+        using (var n = new NativePath(newPath, stackalloc byte[NativePath.StackSize]))
+        {
+            fixed (byte* ep = e)
+            fixed (byte* np = n)
+            {
+                rc = LibC.link(ep, np);
+            }
+        }
+        ThrowIfFailed(rc, newPath);
+    }
+}
