@@ -1,2 +1,0 @@
-namespace Offsite.Core;
-internal static class AssemblyMarker { }

@@ -1,0 +1,232 @@
+using System.Text;
+using System.Text.Json;
+using Offsite.Core.Content;
+using Offsite.Core.Serialization;
+
+namespace Offsite.Core.Cache;
+
+/// <summary>
+/// Per-repository local state that only ever saves work: copies of index objects, a log of the
+/// packs this host uploaded (the dedup index of a write-only host, and how a backup killed before
+/// its index was written gets its packs reused), and the files cache that lets unchanged files
+/// skip reading. Deleting the directory loses nothing but speed. Created 0700, files 0600.
+/// </summary>
+public sealed class LocalCache
+{
+    private const string PackLogName = "packs.log";
+    private readonly Lock _logLock = new();
+
+    private LocalCache(string? directory) => Directory = directory;
+
+    /// <summary>The cache directory, or null when caching is off (everything still works).</summary>
+    public string? Directory { get; }
+
+    public static LocalCache Disabled { get; } = new(null);
+
+    public static LocalCache Open(string baseDirectory, string repositoryId)
+    {
+        string dir = Path.Combine(baseDirectory, repositoryId);
+        CreatePrivateDirectory(baseDirectory);
+        CreatePrivateDirectory(dir);
+        CreatePrivateDirectory(Path.Combine(dir, "index"));
+        CreatePrivateDirectory(Path.Combine(dir, "files"));
+        return new LocalCache(dir);
+    }
+
+    /// <summary>$OFFSITE_CACHE_DIR, else $XDG_CACHE_HOME/offsite, else ~/.cache/offsite.</summary>
+    public static string DefaultBaseDirectory()
+    {
+        string? env = Environment.GetEnvironmentVariable("OFFSITE_CACHE_DIR");
+        if (!string.IsNullOrEmpty(env))
+        {
+            return env;
+        }
+        string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        string baseDir = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(baseDir, "offsite");
+    }
+
+    // ---- index objects (stored encrypted, exactly as downloaded; ids are content hashes)
+
+    public byte[]? TryReadIndex(string id)
+    {
+        if (Directory is null)
+        {
+            return null;
+        }
+        string path = Path.Combine(Directory, "index", id);
+        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+    }
+
+    public void WriteIndex(string id, byte[] storedBytes)
+    {
+        if (Directory is not null)
+        {
+            WriteAtomic(Path.Combine(Directory, "index", id), storedBytes);
+        }
+    }
+
+    /// <summary>Drops cached index objects that no longer exist in the repository.</summary>
+    public void RetainIndexes(IReadOnlySet<string> existing)
+    {
+        if (Directory is null)
+        {
+            return;
+        }
+        foreach (string file in System.IO.Directory.EnumerateFiles(Path.Combine(Directory, "index")))
+        {
+            if (!existing.Contains(Path.GetFileName(file)))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    // ---- pack log: one JSON document per line; a torn last line (crash) is skipped
+
+    public void AppendPack(PackInfo pack)
+    {
+        if (Directory is null)
+        {
+            return;
+        }
+        var line = new PackLogLine { Pack = pack.ToIndexPack() };
+        AppendLine(JsonSerializer.Serialize(line, OffsiteJsonContext.Default.PackLogLine));
+    }
+
+    public void AppendIndexed(string indexId, IEnumerable<string> packIds)
+    {
+        if (Directory is null)
+        {
+            return;
+        }
+        var line = new PackLogLine { Index = indexId, Indexed = packIds.ToList() };
+        AppendLine(JsonSerializer.Serialize(line, OffsiteJsonContext.Default.PackLogLine));
+    }
+
+    /// <summary>Packs this host uploaded, and which of them some index written by this host covers.</summary>
+    public (List<PackInfo> Packs, HashSet<string> Indexed) ReadPackLog()
+    {
+        var packs = new List<PackInfo>();
+        var indexed = new HashSet<string>(StringComparer.Ordinal);
+        if (Directory is null)
+        {
+            return (packs, indexed);
+        }
+        string path = Path.Combine(Directory, PackLogName);
+        if (!File.Exists(path))
+        {
+            return (packs, indexed);
+        }
+        foreach (string line in File.ReadLines(path))
+        {
+            PackLogLine? entry;
+            try
+            {
+                entry = JsonSerializer.Deserialize(line, OffsiteJsonContext.Default.PackLogLine);
+            }
+            catch (JsonException)
+            {
+                // A line torn by a crash mid-append: the pack it described is simply not reused.
+                continue;
+            }
+            if (entry?.Pack is { } p)
+            {
+                packs.Add(PackInfo.FromIndexPack(p));
+            }
+            if (entry?.Indexed is { } ids)
+            {
+                indexed.UnionWith(ids);
+            }
+        }
+        return (packs, indexed);
+    }
+
+    /// <summary>Forgets packs the repository no longer has (after prune or lifecycle expiry).</summary>
+    public void RewritePackLog(IEnumerable<PackInfo> keep, IReadOnlySet<string> indexed)
+    {
+        if (Directory is null)
+        {
+            return;
+        }
+        var sb = new StringBuilder();
+        var kept = new List<string>();
+        foreach (var p in keep)
+        {
+            sb.Append(JsonSerializer.Serialize(new PackLogLine { Pack = p.ToIndexPack() }, OffsiteJsonContext.Default.PackLogLine)).Append('\n');
+            if (indexed.Contains(p.Id))
+            {
+                kept.Add(p.Id);
+            }
+        }
+        sb.Append(JsonSerializer.Serialize(new PackLogLine { Indexed = kept }, OffsiteJsonContext.Default.PackLogLine)).Append('\n');
+        lock (_logLock)
+        {
+            WriteAtomic(Path.Combine(Directory, PackLogName), Encoding.UTF8.GetBytes(sb.ToString()));
+        }
+    }
+
+    // ---- files cache
+
+    public string? FilesCachePath(string sourceKey) =>
+        Directory is null ? null : Path.Combine(Directory, "files", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(sourceKey)))[..32]);
+
+    // ---- preferred key (tried first, saves scrypt work when there are several keys)
+
+    public string? PreferredKeyId
+    {
+        get
+        {
+            string? path = Directory is null ? null : Path.Combine(Directory, "key-hint");
+            return path is not null && File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+        }
+        set
+        {
+            if (Directory is not null && value is not null)
+            {
+                WriteAtomic(Path.Combine(Directory, "key-hint"), Encoding.ASCII.GetBytes(value));
+            }
+        }
+    }
+
+    private void AppendLine(string json)
+    {
+        lock (_logLock)
+        {
+            string path = Path.Combine(Directory!, PackLogName);
+            var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+            using var fs = new FileStream(path, options);
+            byte[] bytes = Encoding.UTF8.GetBytes(json + "\n");
+            fs.Write(bytes);
+            fs.Flush(flushToDisk: true);
+        }
+    }
+
+    public static void WriteAtomic(string path, ReadOnlySpan<byte> data)
+    {
+        string temp = path + ".tmp" + Environment.ProcessId;
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        using (var fs = new FileStream(temp, options))
+        {
+            fs.Write(data);
+            fs.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static void CreatePrivateDirectory(string dir)
+    {
+        if (!System.IO.Directory.Exists(dir))
+        {
+            System.IO.Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+}
+
+/// <summary>One line of the pack log.</summary>
+public sealed class PackLogLine
+{
+    public IndexPack? Pack { get; set; }
+    public string? Index { get; set; }
+    public List<string>? Indexed { get; set; }
+}

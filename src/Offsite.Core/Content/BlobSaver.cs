@@ -1,0 +1,298 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Offsite.Codecs.Compression;
+using Offsite.Core.Repository;
+
+namespace Offsite.Core.Content;
+
+/// <summary>
+/// The write half of the content layer: id → dedup → compress → pack → encrypt → upload.
+/// The caller (one archiver thread) computes ids and skips known blobs; new blobs go through a
+/// bounded channel to compression workers that fill packs; full packs are sealed and uploaded
+/// with a bounded number in flight. Every bound is in blobs or packs, so memory stays fixed
+/// however large the source or the repository is. <see cref="FlushAsync"/> writes the index
+/// covering every new pack; only then may a snapshot refer to them.
+/// </summary>
+public sealed class BlobSaver : IAsyncDisposable
+{
+    private const int QueueCapacity = 8;
+    private const int MaxUploadsInFlight = 2;
+    /// <summary>Write an index every so many packs, so a killed backup keeps most of its work even without a cache.</summary>
+    private const int PacksPerIndex = 64;
+
+    private readonly Repository.Repository _repo;
+    private readonly Channel<WorkItem> _queue;
+    private readonly Task[] _workers;
+    private readonly HashSet<BlobId> _pending = new();
+    private readonly Lock _packLock = new();
+    private readonly SemaphoreSlim _uploadSlots = new(MaxUploadsInFlight);
+    private readonly List<Task> _uploads = new();
+    private readonly List<PackInfo> _unindexed;
+    private readonly CancellationTokenSource _failed = new();
+    private PackBuilder? _builder;
+    private Exception? _failure;
+    private long _newBlobs, _addedBytes, _addedStoredBytes;
+
+    public BlobSaver(Repository.Repository repository, IEnumerable<PackInfo> unindexedPacks, int workers = 0)
+    {
+        _repo = repository;
+        _unindexed = unindexedPacks.ToList();
+        _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(QueueCapacity) { SingleWriter = true });
+        int n = workers > 0 ? workers : Math.Max(1, Environment.ProcessorCount);
+        _workers = Enumerable.Range(0, n).Select(_ => Task.Run(WorkerAsync)).ToArray();
+    }
+
+    public long NewBlobs => Interlocked.Read(ref _newBlobs);
+    public long AddedBytes => Interlocked.Read(ref _addedBytes);
+    public long AddedStoredBytes => Interlocked.Read(ref _addedStoredBytes);
+    public IReadOnlyList<string> WrittenIndexes => _writtenIndexes;
+    private readonly List<string> _writtenIndexes = new();
+
+    public BlobId ComputeId(ReadOnlySpan<byte> data) => BlobId.Compute(_repo.Key.BlobIdKey, data);
+
+    /// <summary>True when the repository (or this backup) already has the blob.</summary>
+    public bool IsKnown(BlobId id)
+    {
+        lock (_pending)
+        {
+            return _pending.Contains(id) || _repo.Index.Contains(id);
+        }
+    }
+
+    /// <summary>Stores <paramref name="data"/> unless a blob with the same id exists. The data is copied.</summary>
+    public async ValueTask<BlobId> SaveAsync(BlobType type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        ThrowIfFailed();
+        var id = ComputeId(data.Span);
+        lock (_pending)
+        {
+            if (_repo.Index.Contains(id) || !_pending.Add(id))
+            {
+                return id;
+            }
+        }
+        byte[] copy = ArrayPool<byte>.Shared.Rent(data.Length);
+        data.Span.CopyTo(copy);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _failed.Token);
+        try
+        {
+            await _queue.Writer.WriteAsync(new WorkItem(id, type, copy, data.Length), linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+            ThrowIfFailed();
+            throw;
+        }
+        return id;
+    }
+
+    private async Task WorkerAsync()
+    {
+        using var compressor = new ZstdCompressor(_repo.Config.CompressionLevel);
+        byte[] scratch = [];
+        try
+        {
+            await foreach (var item in _queue.Reader.ReadAllAsync(_failed.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    int bound = ZstdCompressor.MaxCompressedLength(item.Length);
+                    if (scratch.Length < bound)
+                    {
+                        if (scratch.Length > 0) ArrayPool<byte>.Shared.Return(scratch);
+                        scratch = ArrayPool<byte>.Shared.Rent(bound);
+                    }
+                    var raw = item.Buffer.AsSpan(0, item.Length);
+                    int compressed = compressor.TryCompress(raw, scratch);
+                    var stored = compressed >= 0 ? scratch.AsSpan(0, compressed) : raw;
+                    var compression = compressed >= 0 ? BlobCompression.Zstd : BlobCompression.None;
+                    PackBuilder? full = null;
+                    lock (_packLock)
+                    {
+                        _builder ??= new PackBuilder(_repo.Config.PackSize + (1 << 20));
+                        _builder.Add(item.Id, item.Type, compression, item.Length, stored);
+                        if (_builder.Length >= _repo.Config.PackSize)
+                        {
+                            full = _builder;
+                            _builder = null;
+                        }
+                    }
+                    Interlocked.Increment(ref _newBlobs);
+                    Interlocked.Add(ref _addedBytes, item.Length);
+                    Interlocked.Add(ref _addedStoredBytes, stored.Length);
+                    if (full is not null)
+                    {
+                        await StartUploadAsync(full).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(item.Buffer);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !_failed.IsCancellationRequested)
+        {
+            Fail(e);
+        }
+        finally
+        {
+            if (scratch.Length > 0) ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>Waits for an upload slot (backpressure), then uploads in the background.</summary>
+    private async Task StartUploadAsync(PackBuilder builder)
+    {
+        await _uploadSlots.WaitAsync(_failed.Token).ConfigureAwait(false);
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await UploadAsync(builder).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+            }
+            finally
+            {
+                builder.Dispose();
+                _uploadSlots.Release();
+            }
+        });
+        lock (_uploads)
+        {
+            _uploads.RemoveAll(t => t.IsCompleted);
+            _uploads.Add(task);
+        }
+    }
+
+    private async Task UploadAsync(PackBuilder builder)
+    {
+        var plaintext = builder.Finish();
+        byte[] stored = ObjectCodec.Seal(plaintext.Span, _repo.Key.Recipient);
+        string id = ObjectKeys.IdFor(stored);
+        await _repo.Storage.PutAsync(ObjectKeys.Pack(id), stored, _failed.Token).ConfigureAwait(false);
+        var pack = new PackInfo(id, DateTimeOffset.UtcNow, stored.Length, builder.Entries.ToList());
+        // Log before indexing in memory: if we die now, the next run finds the pack in the log and reuses it.
+        _repo.Cache.AppendPack(pack);
+        List<PackInfo>? toIndex = null;
+        lock (_pending)
+        {
+            _repo.Index.Add(pack);
+            foreach (var e in pack.Entries)
+            {
+                _pending.Remove(e.Id);
+            }
+            _unindexed.Add(pack);
+            if (_unindexed.Count >= PacksPerIndex)
+            {
+                toIndex = _unindexed.ToList();
+                _unindexed.Clear();
+            }
+        }
+        if (toIndex is not null)
+        {
+            await WriteIndexAsync(toIndex, _failed.Token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteIndexAsync(List<PackInfo> packs, CancellationToken cancellationToken)
+    {
+        if (packs.Count == 0)
+        {
+            return;
+        }
+        var file = new IndexFile { Packs = packs.Select(p => p.ToIndexPack()).ToList() };
+        string id = await _repo.SaveObjectAsync(ObjectKeys.IndexPrefix, IndexCodec.Serialize(file), cancellationToken).ConfigureAwait(false);
+        _repo.Cache.AppendIndexed(id, packs.Select(p => p.Id));
+        lock (_writtenIndexes)
+        {
+            _writtenIndexes.Add(id);
+        }
+    }
+
+    /// <summary>Uploads the last partial pack and writes the index for every pack not yet indexed.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_workers).ConfigureAwait(false);
+        ThrowIfFailed();
+        PackBuilder? last;
+        lock (_packLock)
+        {
+            last = _builder is { Count: > 0 } ? _builder : null;
+            if (last is null) _builder?.Dispose();
+            _builder = null;
+        }
+        if (last is not null)
+        {
+            await StartUploadAsync(last).ConfigureAwait(false);
+        }
+        Task[] uploads;
+        lock (_uploads)
+        {
+            uploads = _uploads.ToArray();
+        }
+        await Task.WhenAll(uploads).ConfigureAwait(false);
+        ThrowIfFailed();
+        List<PackInfo> rest;
+        lock (_pending)
+        {
+            rest = _unindexed.ToList();
+            _unindexed.Clear();
+        }
+        await WriteIndexAsync(rest, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Fail(Exception e)
+    {
+        lock (_packLock)
+        {
+            _failure ??= e;
+        }
+        _failed.Cancel();
+    }
+
+    private void ThrowIfFailed()
+    {
+        Exception? failure;
+        lock (_packLock)
+        {
+            failure = _failure;
+        }
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        _failed.Cancel();
+        try
+        {
+            await Task.WhenAll(_workers).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposal after a failure or cancellation: the original error was already reported.
+        }
+        while (_queue.Reader.TryRead(out var item))
+        {
+            ArrayPool<byte>.Shared.Return(item.Buffer);
+        }
+        lock (_packLock)
+        {
+            _builder?.Dispose();
+            _builder = null;
+        }
+        _failed.Dispose();
+        _uploadSlots.Dispose();
+    }
+
+    private readonly record struct WorkItem(BlobId Id, BlobType Type, byte[] Buffer, int Length);
+}

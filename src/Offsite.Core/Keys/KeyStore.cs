@@ -1,0 +1,105 @@
+using System.Text;
+using Offsite.Core.Errors;
+using Offsite.Core.Repository;
+using Offsite.Core.Storage;
+using Offsite.Crypto.Age;
+
+namespace Offsite.Core.Keys;
+
+/// <summary>
+/// The <c>keys/</c> objects: the repository identity, each copy wrapped by one passphrase (an age
+/// file with an scrypt recipient). Several passphrases may open the same repository.
+/// </summary>
+public sealed class KeyStore
+{
+    /// <summary>age's default work factor: about a second and 256 MiB per unwrap attempt.</summary>
+    public const int DefaultScryptLogN = 18;
+    private readonly IStorage _storage;
+
+    public KeyStore(IStorage storage) => _storage = storage;
+
+    /// <summary>The scrypt work factor for new keys; OFFSITE_SCRYPT_LOG_N lowers it for tests.</summary>
+    public static int ScryptLogN =>
+        int.TryParse(Environment.GetEnvironmentVariable("OFFSITE_SCRYPT_LOG_N"), out int n) && n is >= 10 and <= 22 ? n : DefaultScryptLogN;
+
+    public async Task<string> AddAsync(RepositoryKey key, string passphrase, CancellationToken cancellationToken)
+    {
+        RequirePassphrase(passphrase);
+        string note = $"created {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}Z by {Environment.UserName}@{Environment.MachineName}";
+        byte[] plaintext = Encoding.UTF8.GetBytes(KeyFile.FormatFull(key, note));
+        byte[] stored = AgeFile.Encrypt(plaintext, [new ScryptRecipient(passphrase, ScryptLogN)]);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
+        string id = ObjectKeys.IdFor(stored);
+        await _storage.PutAsync(ObjectKeys.Key(id), stored, cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    public async Task<List<ObjectInfo>> ListAsync(CancellationToken cancellationToken)
+    {
+        var keys = new List<ObjectInfo>();
+        await foreach (var info in _storage.ListAsync(ObjectKeys.KeysPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(info);
+        }
+        return keys;
+    }
+
+    /// <summary>Finds the key object this passphrase unwraps (trying <paramref name="preferredId"/> first).</summary>
+    public async Task<(RepositoryKey Key, string KeyId)> OpenAsync(string passphrase, string repositoryId, string? preferredId, CancellationToken cancellationToken)
+    {
+        RequirePassphrase(passphrase);
+        var keys = await ListAsync(cancellationToken).ConfigureAwait(false);
+        if (keys.Count == 0)
+        {
+            throw new OffsiteException(ErrorKind.RepositoryDamaged, "the repository has no keys/ objects: nobody can open it with a passphrase (use a key file from `offsite key export --identity`)");
+        }
+        var ordered = keys.OrderBy(k => ObjectKeys.IdOf(k.Key) == preferredId ? 0 : 1).ToList();
+        var identity = new ScryptIdentity(passphrase);
+        foreach (var info in ordered)
+        {
+            byte[] stored = await _storage.GetAsync(info.Key, cancellationToken).ConfigureAwait(false);
+            byte[] plaintext;
+            try
+            {
+                plaintext = AgeFile.Decrypt(stored, [identity]);
+            }
+            catch (AgeException e) when (e.Kind is AgeErrorKind.NoMatch or AgeErrorKind.HeaderFailure or AgeErrorKind.HmacFailure)
+            {
+                // Wrong passphrase for this key object: age reports it as a failed unwrap. Try the next one.
+                continue;
+            }
+            string text = Encoding.UTF8.GetString(plaintext);
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
+            return (KeyFile.Parse(text, repositoryId, info.Key), ObjectKeys.IdOf(info.Key));
+        }
+        throw new OffsiteException(ErrorKind.WrongKey, $"wrong passphrase: it opens none of the {keys.Count} key(s) of this repository");
+    }
+
+    public async Task RemoveAsync(string keyId, string currentKeyId, CancellationToken cancellationToken)
+    {
+        var keys = await ListAsync(cancellationToken).ConfigureAwait(false);
+        var match = keys.Where(k => ObjectKeys.IdOf(k.Key).StartsWith(keyId, StringComparison.Ordinal)).ToList();
+        if (match.Count == 0)
+        {
+            throw new OffsiteException(ErrorKind.NotFound, $"no key with id {keyId}");
+        }
+        if (match.Count > 1)
+        {
+            throw new OffsiteException(ErrorKind.Usage, $"key id {keyId} is ambiguous: give more digits");
+        }
+        string id = ObjectKeys.IdOf(match[0].Key);
+        if (id == currentKeyId)
+        {
+            throw new OffsiteException(ErrorKind.Usage, "refusing to remove the key you are using; open the repository with another passphrase to remove this one");
+        }
+        await _storage.DeleteAsync(match[0].Key, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void RequirePassphrase(string passphrase)
+    {
+        if (string.IsNullOrEmpty(passphrase))
+        {
+            throw new OffsiteException(ErrorKind.Usage, "an empty passphrase is not allowed");
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using System.Security.Cryptography;
+using Offsite.Core.Cache;
+using Offsite.Core.Content;
+using Offsite.Core.Errors;
+using Offsite.Core.Keys;
+using Offsite.Core.Snapshots;
+using Offsite.Core.Storage;
+using Offsite.Crypto.Age;
+
+namespace Offsite.Core.Repository;
+
+/// <summary>
+/// An opened repository: storage, config, the client's key, the local cache and (once loaded)
+/// the index of every blob. Everything above this layer goes through it.
+/// </summary>
+public sealed class Repository
+{
+    private Repository(IStorage storage, RepositoryConfig config, RepositoryKey key, string? keyId, LocalCache cache)
+    {
+        Storage = storage;
+        Config = config;
+        Key = key;
+        KeyId = keyId;
+        Cache = cache;
+    }
+
+    public IStorage Storage { get; }
+    public RepositoryConfig Config { get; }
+    public RepositoryKey Key { get; }
+    /// <summary>The keys/ object the passphrase opened, or null for a key file.</summary>
+    public string? KeyId { get; }
+    public LocalCache Cache { get; }
+    public MasterIndex Index { get; } = new();
+    public IReadOnlyList<IIdentity> Identities => [Key.Identity];
+
+    public static async Task<Repository> InitAsync(IStorage storage, string passphrase, RepositoryConfig template, string? cacheBase, CancellationToken cancellationToken)
+    {
+        if (await storage.HeadAsync(ObjectKeys.Config, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw new OffsiteException(ErrorKind.Usage, $"a repository already exists at {storage.Location}");
+        }
+        var identity = X25519Identity.Generate();
+        template.Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        template.Created = DateTimeOffset.UtcNow;
+        template.Recipient = identity.Recipient.ToString();
+        var key = RepositoryKey.FromIdentity(identity, template.Id);
+        // Key first, config last: a repository is visible only once it can be opened.
+        string keyId = await new KeyStore(storage).AddAsync(key, passphrase, cancellationToken).ConfigureAwait(false);
+        if (!await storage.TryCreateAsync(ObjectKeys.Config, template.Serialize(), cancellationToken).ConfigureAwait(false))
+        {
+            await storage.DeleteAsync(ObjectKeys.Key(keyId), cancellationToken).ConfigureAwait(false);
+            throw new OffsiteException(ErrorKind.Usage, $"a repository was created at {storage.Location} at the same time; use that one");
+        }
+        return new Repository(storage, template, key, keyId, OpenCache(cacheBase, template.Id));
+    }
+
+    public static async Task<Repository> OpenAsync(IStorage storage, KeySource source, string? cacheBase, CancellationToken cancellationToken)
+    {
+        var config = await ReadConfigAsync(storage, cancellationToken).ConfigureAwait(false);
+        var cache = OpenCache(cacheBase, config.Id);
+        RepositoryKey key;
+        string? keyId = null;
+        if (source.KeyText is not null)
+        {
+            key = KeyFile.Parse(source.KeyText, config.Id, source.Origin);
+        }
+        else if (source.Passphrase is not null)
+        {
+            (key, keyId) = await new KeyStore(storage).OpenAsync(source.Passphrase, config.Id, cache.PreferredKeyId, cancellationToken).ConfigureAwait(false);
+            cache.PreferredKeyId = keyId;
+        }
+        else
+        {
+            throw new OffsiteException(ErrorKind.Usage, "no key given: set OFFSITE_PASSWORD, --password-file, --password-command, --key-file or --key-command");
+        }
+        if (key.Recipient.ToString() != config.Recipient)
+        {
+            throw new OffsiteException(ErrorKind.WrongKey,
+                $"{source.Origin}: the key's public key does not match the repository config ({config.Recipient[..12]}…); wrong key, or the config was replaced");
+        }
+        return new Repository(storage, config, key, keyId, cache);
+    }
+
+    public static async Task<RepositoryConfig> ReadConfigAsync(IStorage storage, CancellationToken cancellationToken)
+    {
+        try
+        {
+            byte[] bytes = await storage.GetAsync(ObjectKeys.Config, cancellationToken).ConfigureAwait(false);
+            return RepositoryConfig.Parse(bytes);
+        }
+        catch (ObjectNotFoundException e)
+        {
+            throw new OffsiteException(ErrorKind.RepositoryNotFound, $"no repository at {storage.Location} (create one with `offsite init`)", e);
+        }
+    }
+
+    private static LocalCache OpenCache(string? cacheBase, string repositoryId)
+    {
+        if (cacheBase == "")
+        {
+            return LocalCache.Disabled;
+        }
+        try
+        {
+            return LocalCache.Open(cacheBase ?? LocalCache.DefaultBaseDirectory(), repositoryId);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The cache is only a cache: a read-only home directory must not stop a backup.
+            Console.Error.WriteLine($"warning: local cache unavailable ({e.Message}); continuing without it");
+            return LocalCache.Disabled;
+        }
+    }
+
+    // ---- objects
+
+    public async Task<string> SaveObjectAsync(string prefix, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken)
+    {
+        byte[] stored = ObjectCodec.Seal(plaintext.Span, Key.Recipient);
+        string id = ObjectKeys.IdFor(stored);
+        await Storage.PutAsync(prefix + id, stored, cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    public async Task<byte[]> LoadObjectAsync(string key, CancellationToken cancellationToken)
+    {
+        var identities = Identities;
+        byte[] stored;
+        try
+        {
+            stored = await Storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectNotFoundException e)
+        {
+            throw new OffsiteException(ErrorKind.RepositoryDamaged, $"{key}: missing from the repository", e);
+        }
+        return ObjectCodec.Open(stored, key, identities, ObjectKeys.IdOf(key));
+    }
+
+    // ---- index
+
+    /// <summary>
+    /// Loads every index object (from the cache when possible) plus the packs this host uploaded
+    /// that no index covers yet. A write-only key cannot read indexes: it dedups against its own log.
+    /// Returns those unindexed packs, which the next index written must include.
+    /// </summary>
+    public async Task<List<PackInfo>> LoadIndexAsync(CancellationToken cancellationToken)
+    {
+        if (Key.CanRead)
+        {
+            var present = new HashSet<string>(StringComparer.Ordinal);
+            var pending = new List<ObjectInfo>();
+            await foreach (var info in Storage.ListAsync(ObjectKeys.IndexPrefix, cancellationToken).ConfigureAwait(false))
+            {
+                present.Add(ObjectKeys.IdOf(info.Key));
+                pending.Add(info);
+            }
+            await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (info, ct) =>
+            {
+                var file = await LoadIndexFileAsync(info.Key, ct).ConfigureAwait(false);
+                foreach (var p in file.Packs)
+                {
+                    Index.Add(PackInfo.FromIndexPack(p));
+                }
+            }).ConfigureAwait(false);
+            Cache.RetainIndexes(present);
+        }
+
+        var (logged, indexed) = Cache.ReadPackLog();
+        var unindexed = new List<PackInfo>();
+        foreach (var pack in logged)
+        {
+            bool known = Index.ContainsPack(pack.Id);
+            if (!known && !indexed.Contains(pack.Id))
+            {
+                unindexed.Add(pack);
+            }
+            Index.Add(pack);
+        }
+        return unindexed;
+    }
+
+    public async Task<IndexFile> LoadIndexFileAsync(string key, CancellationToken cancellationToken)
+    {
+        string id = ObjectKeys.IdOf(key);
+        byte[]? stored = Cache.TryReadIndex(id);
+        if (stored is null || ObjectKeys.IdFor(stored) != id)
+        {
+            stored = await Storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            Cache.WriteIndex(id, stored);
+        }
+        byte[] plaintext = ObjectCodec.Open(stored, key, Identities, id);
+        return IndexCodec.Parse(plaintext, key);
+    }
+
+    // ---- snapshots
+
+    public async Task<List<Snapshot>> ListSnapshotsAsync(CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await foreach (var info in Storage.ListAsync(ObjectKeys.SnapshotsPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(info.Key);
+        }
+        var snapshots = new Snapshot[keys.Count];
+        _ = Identities; // fail early and clearly for a write-only key
+        await Parallel.ForEachAsync(Enumerable.Range(0, keys.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            byte[] plaintext = await LoadObjectAsync(keys[i], ct).ConfigureAwait(false);
+            snapshots[i] = Snapshot.Parse(plaintext, ObjectKeys.IdOf(keys[i]));
+        }).ConfigureAwait(false);
+        return snapshots.OrderBy(s => s.Time).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<string> SaveSnapshotAsync(Snapshot snapshot, CancellationToken cancellationToken)
+    {
+        string id = await SaveObjectAsync(ObjectKeys.SnapshotsPrefix, snapshot.Serialize(), cancellationToken).ConfigureAwait(false);
+        snapshot.Id = id;
+        return id;
+    }
+}

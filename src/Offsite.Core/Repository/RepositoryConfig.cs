@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Offsite.Core.Errors;
+using Offsite.Core.Serialization;
+
+namespace Offsite.Core.Repository;
+
+/// <summary>
+/// The only plaintext object: what a reader needs to know before it can decrypt anything.
+/// It holds no secret. The recipient here is informational; clients trust the recipient derived
+/// from their key, and refuse a config that disagrees (a swapped recipient would be an attack).
+/// </summary>
+public sealed class RepositoryConfig
+{
+    public const int CurrentVersion = 1;
+
+    [JsonPropertyName("version")] public int Version { get; set; } = CurrentVersion;
+    [JsonPropertyName("id")] public string Id { get; set; } = "";
+    [JsonPropertyName("created")] public DateTimeOffset Created { get; set; }
+    [JsonPropertyName("recipient")] public string Recipient { get; set; } = "";
+    [JsonPropertyName("encryption")] public string Encryption { get; set; } = "age-v1";
+    [JsonPropertyName("blobId")] public string BlobId { get; set; } = "hmac-sha256";
+    [JsonPropertyName("compression")] public string Compression { get; set; } = "zstd";
+    [JsonPropertyName("compressionLevel")] public int CompressionLevel { get; set; } = 3;
+    [JsonPropertyName("chunker")] public ChunkerConfig Chunker { get; set; } = new();
+    [JsonPropertyName("packSize")] public int PackSize { get; set; } = 16 * 1024 * 1024;
+
+    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, OffsiteJsonContext.Default.RepositoryConfig);
+
+    public static RepositoryConfig Parse(ReadOnlySpan<byte> json)
+    {
+        RepositoryConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize(json, OffsiteJsonContext.Default.RepositoryConfig);
+        }
+        catch (JsonException e)
+        {
+            throw new OffsiteException(ErrorKind.RepositoryDamaged, $"the repository config is not valid JSON ({e.Message}); restore it from a copy or re-create the repository", e);
+        }
+        if (config is null || config.Id.Length != 64 || config.Recipient.Length == 0)
+        {
+            throw new OffsiteException(ErrorKind.RepositoryDamaged, "the repository config is incomplete (missing id or recipient)");
+        }
+        if (config.Version != CurrentVersion)
+        {
+            throw new OffsiteException(ErrorKind.Usage, $"repository format version {config.Version} is not supported by this offsite (supports {CurrentVersion}); upgrade offsite");
+        }
+        if (config.Encryption != "age-v1" || config.BlobId != "hmac-sha256" || config.Compression != "zstd" || config.Chunker.Algorithm != ChunkerConfig.FastCdcV1)
+        {
+            throw new OffsiteException(ErrorKind.Usage, "the repository uses an algorithm this offsite does not know; upgrade offsite");
+        }
+        if (config.PackSize < 1 << 20 || config.PackSize > 256 << 20)
+        {
+            throw new OffsiteException(ErrorKind.RepositoryDamaged, $"the repository config has an invalid pack size {config.PackSize}");
+        }
+        return config;
+    }
+}
+
+/// <summary>Content-defined chunking parameters (the seed is secret and lives in the key).</summary>
+public sealed class ChunkerConfig
+{
+    public const string FastCdcV1 = "fastcdc-gear-hmac-v1";
+
+    [JsonPropertyName("algorithm")] public string Algorithm { get; set; } = FastCdcV1;
+    [JsonPropertyName("min")] public int Min { get; set; } = 512 * 1024;
+    [JsonPropertyName("avg")] public int Average { get; set; } = 1024 * 1024;
+    [JsonPropertyName("max")] public int Max { get; set; } = 8 * 1024 * 1024;
+}

@@ -1,0 +1,36 @@
+namespace Offsite.Core.Storage;
+
+/// <summary>
+/// A flat namespace of immutable named objects (the bottom layer of the repository).
+/// Keys are relative, '/'-separated names such as <c>packs/ab/ab12…</c>. Storage knows nothing of
+/// packs or encryption; every backend passes the same conformance suite.
+/// </summary>
+public interface IStorage : IAsyncDisposable
+{
+    /// <summary>Human-readable location (never contains credentials).</summary>
+    string Location { get; }
+
+    /// <summary>Writes an object, replacing any existing one. Atomic: readers see the old or the new object, never a part.</summary>
+    Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Creates an object only if none exists with that key (If-None-Match: *). Returns false when one exists.</summary>
+    Task<bool> TryCreateAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Reads a whole object. Throws <see cref="ObjectNotFoundException"/> when missing.</summary>
+    Task<byte[]> GetAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Reads <paramref name="length"/> bytes at <paramref name="offset"/>; fewer only at the end of the object.</summary>
+    Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken cancellationToken);
+
+    /// <summary>Size and time of an object, or null when it does not exist.</summary>
+    Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Lists objects whose key starts with <paramref name="prefix"/>, in no particular order.</summary>
+    IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an object; deleting a missing object is not an error.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken);
+}
+
+/// <summary>What a listing or head says about one object.</summary>
+public sealed record ObjectInfo(string Key, long Size, DateTimeOffset LastModified);

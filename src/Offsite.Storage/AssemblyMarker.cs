@@ -1,2 +1,0 @@
-namespace Offsite.Storage;
-internal static class AssemblyMarker { }

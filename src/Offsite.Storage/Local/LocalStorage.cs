@@ -1,0 +1,212 @@
+using System.Runtime.CompilerServices;
+using Offsite.Core.Storage;
+
+namespace Offsite.Storage.Local;
+
+/// <summary>
+/// A repository in a local directory. Objects are written to a temporary file in the target
+/// directory, flushed to disk and renamed into place, so a crash never leaves a partial object
+/// under its final name. Files are 0600 and directories 0700: the repository is private by default.
+/// </summary>
+public sealed class LocalStorage : IStorage
+{
+    private const string TempSuffix = ".tmp";
+    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private readonly string _root;
+
+    public LocalStorage(string root)
+    {
+        _root = Path.GetFullPath(root);
+    }
+
+    public string Location => _root;
+
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        string path = PathOf(key);
+        string temp = await WriteTempAsync(path, data, cancellationToken).ConfigureAwait(false);
+        Wrap(key, () => File.Move(temp, path, overwrite: true));
+    }
+
+    public async Task<bool> TryCreateAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        string path = PathOf(key);
+        string temp = await WriteTempAsync(path, data, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // link(2) fails with EEXIST atomically, which rename(2) would not: that is the conditional put.
+            return LinkNoReplace(temp, path);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    public async Task<byte[]> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        string path = PathOf(key);
+        try
+        {
+            return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ObjectNotFoundException(key, e);
+        }
+        catch (IOException e)
+        {
+            throw new StorageException($"reading {key}: {e.Message}", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new StorageException($"reading {key}: {e.Message}", e);
+        }
+    }
+
+    public async Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        string path = PathOf(key);
+        try
+        {
+            using var handle = File.OpenHandle(path, System.IO.FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+            long size = RandomAccess.GetLength(handle);
+            int n = (int)Math.Clamp(size - offset, 0, length);
+            byte[] buffer = new byte[n];
+            int done = 0;
+            while (done < n)
+            {
+                int r = await RandomAccess.ReadAsync(handle, buffer.AsMemory(done), offset + done, cancellationToken).ConfigureAwait(false);
+                if (r == 0)
+                {
+                    throw new StorageException($"reading {key}: file shrank while reading");
+                }
+                done += r;
+            }
+            return buffer;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ObjectNotFoundException(key, e);
+        }
+        catch (IOException e)
+        {
+            throw new StorageException($"reading {key}: {e.Message}", e);
+        }
+    }
+
+    public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(PathOf(key));
+        return Task.FromResult(info.Exists ? new ObjectInfo(key, info.Length, info.LastWriteTimeUtc) : null);
+    }
+
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Objects live at most two directories deep; list the directory the prefix names and filter.
+        int slash = prefix.LastIndexOf('/');
+        string dirKey = slash < 0 ? "" : prefix[..slash];
+        string dir = dirKey.Length == 0 ? _root : PathOf(dirKey);
+        if (!Directory.Exists(dir))
+        {
+            yield break;
+        }
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = 0 };
+        foreach (var file in new DirectoryInfo(dir).EnumerateFiles("*", options))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (file.Name.EndsWith(TempSuffix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            string key = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                yield return new ObjectInfo(key, file.Length, file.LastWriteTimeUtc);
+            }
+        }
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        Wrap(key, () => File.Delete(PathOf(key)));
+        return Task.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private string PathOf(string key)
+    {
+        if (key.Length == 0 || key.Contains("..", StringComparison.Ordinal) || key.StartsWith('/') || key.Contains('\\', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"invalid object key '{key}'", nameof(key));
+        }
+        return Path.Combine(_root, key);
+    }
+
+    private async Task<string> WriteTempAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        string dir = Path.GetDirectoryName(path)!;
+        string temp = path + "." + Guid.NewGuid().ToString("N")[..12] + TempSuffix;
+        try
+        {
+            if (!Directory.Exists(dir))
+            {
+                Directory.CreateDirectory(dir, DirMode);
+            }
+            var options = new FileStreamOptions
+            {
+                Mode = System.IO.FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = FileMode,
+                Options = FileOptions.Asynchronous,
+                PreallocationSize = data.Length,
+            };
+            await using (var fs = new FileStream(temp, options))
+            {
+                await fs.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                fs.Flush(flushToDisk: true);
+            }
+            return temp;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            TryDelete(temp);
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+            throw new StorageException($"writing {Path.GetRelativePath(_root, path)}: {e.Message}", e);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover *.tmp is ignored by listings and never referenced.
+        }
+    }
+
+    private static bool LinkNoReplace(string existing, string newPath) => Native.Link(existing, newPath);
+
+    private static void Wrap(string key, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException($"{key}: {e.Message}", e);
+        }
+    }
+}
