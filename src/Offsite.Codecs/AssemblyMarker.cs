@@ -1,2 +1,0 @@
-namespace Offsite.Codecs;
-internal static class AssemblyMarker { }

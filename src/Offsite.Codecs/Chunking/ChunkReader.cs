@@ -1,0 +1,126 @@
+using System.Buffers;
+
+namespace Offsite.Codecs.Chunking;
+
+/// <summary>
+/// Splits one stream into chunks with bounded memory (one pooled buffer of 2 × MaxSize).
+/// Each returned chunk aliases that buffer and is valid only until the next call to
+/// <see cref="Next"/>/<see cref="NextAsync"/> or <see cref="Dispose"/>. Not thread-safe.
+/// </summary>
+/// <remarks>
+/// Boundaries depend only on the stream's bytes, never on how the stream splits its reads: the chunker is only
+/// consulted once at least MaxSize bytes are buffered (or the stream has ended), so short reads from pipes
+/// or sockets yield exactly the same chunks as one big read.
+/// </remarks>
+public sealed class ChunkReader : IDisposable
+{
+    private readonly Chunker _chunker;
+    private readonly Stream _source;
+    private readonly int _maxSize;
+    private byte[]? _buffer;
+    private int _start; // first byte of the next chunk
+    private int _end;   // one past the last buffered byte
+    private bool _eof;
+
+    internal ChunkReader(Chunker chunker, Stream source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (!source.CanRead)
+        {
+            throw new ArgumentException("Stream must be readable.", nameof(source));
+        }
+
+        _chunker = chunker;
+        _source = source;
+        _maxSize = chunker.Parameters.MaxSize;
+        // Twice MaxSize so that refilling (which first moves the < MaxSize leftover to the front) happens at most
+        // once per MaxSize consumed, keeping the copying overhead small without a ring buffer.
+        _buffer = ArrayPool<byte>.Shared.Rent(2 * _maxSize);
+    }
+
+    /// <summary>Stream offset just past the last returned chunk, i.e. where the next chunk starts.</summary>
+    public long Position { get; private set; }
+
+    /// <summary>The next chunk, or an empty memory once the stream is exhausted.</summary>
+    public ReadOnlyMemory<byte> Next()
+    {
+        byte[] buffer = PrepareFill();
+        while (!_eof && _end - _start < _maxSize)
+        {
+            int read = _source.Read(buffer, _end, buffer.Length - _end);
+            Account(read);
+        }
+
+        return Cut(buffer);
+    }
+
+    /// <inheritdoc cref="Next"/>
+    public async ValueTask<ReadOnlyMemory<byte>> NextAsync(CancellationToken ct = default)
+    {
+        byte[] buffer = PrepareFill();
+        while (!_eof && _end - _start < _maxSize)
+        {
+            int read = await _source.ReadAsync(buffer.AsMemory(_end), ct).ConfigureAwait(false);
+            Account(read);
+        }
+
+        return Cut(buffer);
+    }
+
+    /// <summary>Returns the buffer to the pool. Does not dispose the source stream, which the caller owns.</summary>
+    public void Dispose()
+    {
+        byte[]? buffer = _buffer;
+        _buffer = null;
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Ensures at least MaxSize bytes of free space after the unconsumed data, if more input may follow.</summary>
+    private byte[] PrepareFill()
+    {
+        byte[]? buffer = _buffer;
+        ObjectDisposedException.ThrowIf(buffer is null, this);
+
+        int pending = _end - _start;
+        if (!_eof && pending < _maxSize && buffer.Length - _start < _maxSize)
+        {
+            // This invalidates the previously returned chunk, which the contract allows.
+            Buffer.BlockCopy(buffer, _start, buffer, 0, pending);
+            _start = 0;
+            _end = pending;
+        }
+
+        return buffer;
+    }
+
+    private void Account(int read)
+    {
+        if (read == 0)
+        {
+            _eof = true;
+        }
+        else
+        {
+            _end += read;
+        }
+    }
+
+    private ReadOnlyMemory<byte> Cut(byte[] buffer)
+    {
+        int pending = _end - _start;
+        if (pending == 0)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        // With MaxSize bytes buffered the chunker always finds a cut, so -1 cannot happen here.
+        int length = _chunker.FindBoundary(buffer.AsSpan(_start, pending), isFinal: _eof);
+        var chunk = new ReadOnlyMemory<byte>(buffer, _start, length);
+        _start += length;
+        Position += length;
+        return chunk;
+    }
+}

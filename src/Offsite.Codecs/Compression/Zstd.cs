@@ -1,0 +1,59 @@
+using System.Buffers;
+
+namespace Offsite.Codecs.Compression;
+
+/// <summary>
+/// Allocation-happy convenience wrappers for small metadata objects (index files, trees), where simplicity
+/// matters more than reusing contexts and buffers. Bulk chunk data should use <see cref="ZstdCompressor"/>
+/// and <see cref="ZstdDecompressor"/> directly.
+/// </summary>
+public static class Zstd
+{
+    public const int DefaultMaxDecompressedSize = 512 * 1024 * 1024;
+
+    // Used only when a frame does not declare its size; small because metadata objects usually are.
+    private const int UnknownSizeInitialCapacity = 64 * 1024;
+
+    /// <summary>Compresses into a single frame that records the content size. Never returns raw data.</summary>
+    public static byte[] Compress(ReadOnlySpan<byte> src, int level = 3)
+    {
+        using var compressor = new ZstdCompressor(level);
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(ZstdCompressor.MaxCompressedLength(src.Length));
+        try
+        {
+            int written = compressor.Compress(src, scratch);
+            return scratch.AsSpan(0, written).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// Decompresses every frame in <paramref name="src"/>. Uses streaming decompression so frames without a
+    /// recorded content size (e.g. <c>zstd</c> reading a pipe) work too.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The input is corrupt or truncated, or would decompress to more than
+    /// <paramref name="maxSize"/> bytes (a guard against decompression bombs in untrusted repositories).</exception>
+    public static byte[] Decompress(ReadOnlySpan<byte> src, int maxSize = DefaultMaxDecompressedSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
+        if (src.IsEmpty)
+        {
+            throw new InvalidDataException("zstd: input is empty (truncated frame).");
+        }
+
+        // The declared size is only a capacity hint (later frames may add more); the decoder itself
+        // verifies that each frame produces exactly what its header declares.
+        long declared = ZstdDecompressor.GetFrameContentSize(src);
+        if (declared > maxSize)
+        {
+            throw new InvalidDataException($"zstd: frame declares {declared} bytes, more than the allowed {maxSize}.");
+        }
+
+        int initial = declared >= 0 ? (int)declared : Math.Min(UnknownSizeInitialCapacity, maxSize);
+        using ZstdDecompressionContextHandle dctx = ZstdContexts.CreateDecompression();
+        return ZstdStreamingDecoder.DecodeAll(dctx, src, initial, maxSize);
+    }
+}
