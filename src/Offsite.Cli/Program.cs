@@ -1,1 +1,31 @@
-Console.WriteLine("offsite");
+using System.CommandLine;
+using Offsite.Cli;
+using Offsite.Cli.Commands;
+
+var root = new RootCommand("offsite: encrypted, deduplicated, off-site backups");
+foreach (var option in GlobalSettings.All)
+{
+    root.Options.Add(option);
+}
+root.Subcommands.Add(InitCommand.Create());
+root.Subcommands.Add(BackupCommand.Create());
+root.Subcommands.Add(SnapshotsCommand.Create());
+root.Subcommands.Add(LsCommand.Create());
+root.Subcommands.Add(RestoreCommand.Create());
+root.Subcommands.Add(DumpCommand.Create());
+root.Subcommands.Add(CheckCommand.Create());
+root.Subcommands.Add(KeyCommand.Create());
+root.Subcommands.Add(DiffCommand.Create());
+root.Subcommands.Add(StatsCommand.Create());
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"offsite: {error.Message}");
+    }
+    Console.Error.WriteLine("Run 'offsite --help' for usage.");
+    return ExitCodes.Usage;
+}
+return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Offsite.Core.Content;
+using Offsite.Core.Errors;
+using Offsite.Core.Trees;
+
+namespace Offsite.Cli.Commands;
+
+public static class DumpCommand
+{
+    public static Command Create()
+    {
+        var snapshot = new Argument<string>("snapshot") { Description = "snapshot id or 'latest'" };
+        var file = new Argument<string>("file") { Description = "path of the file inside the snapshot" };
+        var filters = new SnapshotOptions();
+        var command = new Command("dump", "write one file of a snapshot to standard output") { snapshot, file };
+        filters.AddTo(command);
+        CommandRunner.SetAction(command, async (r, s, ct) =>
+        {
+            var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
+            var sn = await filters.FindAsync(repo, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
+            await repo.LoadIndexAsync(ct).ConfigureAwait(false);
+            var loader = new BlobLoader(repo);
+            var node = await TreeWalker.FindAsync(loader, sn.Tree, r.GetValue(file)!, ct).ConfigureAwait(false);
+            if (node.Type != NodeType.File)
+            {
+                throw new OffsiteException(ErrorKind.Usage, $"{r.GetValue(file)} is a {node.Type.ToString().ToLowerInvariant()}, not a file");
+            }
+            await using var stdout = Console.OpenStandardOutput();
+            foreach (string hex in node.Content ?? [])
+            {
+                byte[] data = await loader.LoadAsync(BlobId.Parse(hex), ct).ConfigureAwait(false);
+                await stdout.WriteAsync(data, ct).ConfigureAwait(false);
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

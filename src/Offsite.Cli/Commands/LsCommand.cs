@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Offsite.Core.Content;
+using Offsite.Core.Trees;
+
+namespace Offsite.Cli.Commands;
+
+public static class LsCommand
+{
+    public static Command Create()
+    {
+        var snapshot = new Argument<string>("snapshot") { Description = "snapshot id or 'latest'" };
+        var path = new Argument<string?>("path") { Description = "directory inside the snapshot (default /)", Arity = ArgumentArity.ZeroOrOne };
+        var filters = new SnapshotOptions();
+        var command = new Command("ls", "list the files of a snapshot") { snapshot, path };
+        filters.AddTo(command);
+        CommandRunner.SetAction(command, async (r, s, ct) =>
+        {
+            var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
+            var sn = await filters.FindAsync(repo, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
+            await repo.LoadIndexAsync(ct).ConfigureAwait(false);
+            var loader = new BlobLoader(repo);
+            string start = "/" + (r.GetValue(path) ?? "").Trim('/');
+            var node = await TreeWalker.FindAsync(loader, sn.Tree, start, ct).ConfigureAwait(false);
+            var entries = node.Type == NodeType.Directory && node.Subtree is not null
+                ? TreeWalker.WalkAsync(loader, node.Subtree, start == "/" ? "" : start, ct)
+                : Single(start, node);
+            var json = new JsonArray();
+            await foreach (var (p, n) in entries.ConfigureAwait(false))
+            {
+                if (s.Json)
+                {
+                    json.Add(new JsonObject { ["path"] = p, ["type"] = n.Type.ToString().ToLowerInvariant(), ["size"] = n.Size, ["mode"] = n.Mode, ["mtime"] = n.MtimeNs });
+                }
+                else
+                {
+                    Console.WriteLine($"{Mode(n)} {n.User ?? n.Uid.ToString(),-8} {n.Group ?? n.Gid.ToString(),-8} {n.Size,12} {Output.Time(DateTimeOffset.FromUnixTimeMilliseconds(n.MtimeNs / 1_000_000))} {p}{(n.Type == NodeType.Symlink ? " -> " + Node.Escape(n.RawLinkTarget) : "")}");
+                }
+            }
+            if (s.Json) Output.Json(json);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+#pragma warning disable CS1998 // a one-element async sequence needs no await
+    private static async IAsyncEnumerable<(string, Node)> Single(string p, Node n)
+    {
+        yield return (p, n);
+    }
+#pragma warning restore CS1998
+
+    private static string Mode(Node n)
+    {
+        char t = n.Type switch { NodeType.Directory => 'd', NodeType.Symlink => 'l', NodeType.Fifo => 'p', NodeType.Socket => 's', NodeType.CharDevice => 'c', NodeType.BlockDevice => 'b', _ => '-' };
+        var chars = new char[10];
+        chars[0] = t;
+        const string rwx = "rwxrwxrwx";
+        for (int i = 0; i < 9; i++)
+        {
+            chars[i + 1] = (n.Mode & (1u << (8 - i))) != 0 ? rwx[i] : '-';
+        }
+        return new string(chars);
+    }
+}

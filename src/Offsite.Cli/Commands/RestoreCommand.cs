@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Offsite.Core.Content;
+using Offsite.Core.Restore;
+
+namespace Offsite.Cli.Commands;
+
+public static class RestoreCommand
+{
+    public static Command Create()
+    {
+        var snapshot = new Argument<string>("snapshot") { Description = "snapshot id (or unique prefix), or 'latest'" };
+        var target = new Option<string>("--target", "-t") { Description = "directory to restore into", Required = true };
+        var include = new Option<string[]>("--include", "-i") { Description = "restore only this path (and below); glob * ? allowed; repeatable" };
+        var filters = new SnapshotOptions();
+        var command = new Command("restore", "restore a snapshot into a directory") { snapshot, target, include };
+        filters.AddTo(command);
+        CommandRunner.SetAction(command, async (r, s, ct) =>
+        {
+            var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
+            var sn = await filters.FindAsync(repo, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
+            await repo.LoadIndexAsync(ct).ConfigureAwait(false);
+            var loader = new BlobLoader(repo);
+            var restorer = new Restorer(loader.LoadAsync, new PathFilter(r.GetValue(include) ?? []));
+            var started = DateTime.UtcNow;
+            var result = await restorer.RestoreAsync(BlobId.Parse(sn.Tree), r.GetValue(target)!, ct).ConfigureAwait(false);
+            double seconds = (DateTime.UtcNow - started).TotalSeconds;
+            foreach (string error in result.Errors)
+            {
+                Console.Error.WriteLine($"error: {error}");
+            }
+            if (s.Json)
+            {
+                Output.Json(new JsonObject
+                {
+                    ["snapshot"] = sn.Id, ["files"] = result.Files, ["dirs"] = result.Directories, ["bytes"] = result.Bytes,
+                    ["errors"] = new JsonArray(result.Errors.Select(e => (JsonNode?)e).ToArray()), ["seconds"] = Math.Round(seconds, 3),
+                });
+            }
+            else
+            {
+                CommandRunner.Info(s, $"restored snapshot {sn.Id[..8]}: {result.Files} files, {result.Directories} dirs, {Output.Bytes(result.Bytes)} in {seconds:0.0}s");
+            }
+            if (!result.Complete)
+            {
+                return CommandRunner.Fail(ExitCodes.PartialRestore, $"{result.Errors.Count} path(s) could not be restored intact (listed above); everything else was restored");
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Offsite.Core.Repository;
+using Offsite.Core.Snapshots;
+
+namespace Offsite.Cli.Commands;
+
+/// <summary>The filters that pick <c>latest</c> (and narrow `snapshots`): --source, --host, --tag.</summary>
+public sealed class SnapshotOptions
+{
+    public Option<string?> Source { get; } = new("--source") { Description = "only snapshots of this source" };
+    public Option<string?> Host { get; } = new("--host") { Description = "only snapshots from this host" };
+    public Option<string[]> Tags { get; } = new("--tag") { Description = "only snapshots with this tag (repeatable)" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Source);
+        command.Options.Add(Host);
+        command.Options.Add(Tags);
+    }
+
+    public SnapshotFinder.Filter Filter(ParseResult r) =>
+        new(r.GetValue(Source), r.GetValue(Host), r.GetValue(Tags) is { Length: > 0 } t ? t : null);
+
+    public async Task<Snapshot> FindAsync(Repository repo, ParseResult r, string reference, CancellationToken ct)
+    {
+        var all = await repo.ListSnapshotsAsync(ct).ConfigureAwait(false);
+        return SnapshotFinder.Find(all, reference, Filter(r));
+    }
+}

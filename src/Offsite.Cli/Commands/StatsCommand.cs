@@ -1,0 +1,44 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+
+namespace Offsite.Cli.Commands;
+
+public static class StatsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("stats", "repository size, dedup and compression figures");
+        CommandRunner.SetAction(command, async (r, s, ct) =>
+        {
+            var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
+            await repo.LoadIndexAsync(ct).ConfigureAwait(false);
+            var snapshots = await repo.ListSnapshotsAsync(ct).ConfigureAwait(false);
+            var packs = repo.Index.Packs;
+            long stored = packs.Sum(p => p.Size);
+            long raw = packs.Sum(p => p.Entries.Sum(e => (long)e.RawLength));
+            long blobs = packs.Sum(p => p.Entries.Count);
+            long logical = snapshots.Sum(sn => sn.Stats.Bytes);
+            if (s.Json)
+            {
+                Output.Json(new JsonObject
+                {
+                    ["snapshots"] = snapshots.Count, ["packs"] = packs.Count, ["blobs"] = blobs,
+                    ["storedBytes"] = stored, ["uniqueBytes"] = raw, ["snapshotBytes"] = logical,
+                });
+                return ExitCodes.Ok;
+            }
+            Console.WriteLine($"snapshots:           {snapshots.Count}");
+            Console.WriteLine($"packs:               {packs.Count}");
+            Console.WriteLine($"blobs:               {blobs}");
+            Console.WriteLine($"stored size:         {Output.Bytes(stored)}");
+            Console.WriteLine($"unique data:         {Output.Bytes(raw)}");
+            Console.WriteLine($"sum of snapshots:    {Output.Bytes(logical)}");
+            if (stored > 0)
+            {
+                Console.WriteLine($"dedup+compression:   {(double)logical / stored:0.00}x");
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

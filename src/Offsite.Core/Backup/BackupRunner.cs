@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Offsite.Codecs.Chunking;
+using Offsite.Core.Archiver;
+using Offsite.Core.Cache;
+using Offsite.Core.Content;
+using Offsite.Core.Snapshots;
+using Offsite.Core.Trees;
+
+namespace Offsite.Core.Backup;
+
+/// <summary>
+/// One backup, start to finish, in the order that keeps the repository valid at every instant:
+/// packs, then the index that covers them, then the snapshot, then the local files cache.
+/// </summary>
+public sealed class BackupRunner
+{
+    private readonly Repository.Repository _repo;
+
+    public BackupRunner(Repository.Repository repository) => _repo = repository;
+
+    public BackupProgress Progress { get; } = new();
+
+    public Chunker CreateChunker()
+    {
+        var c = _repo.Config.Chunker;
+        return new Chunker(new GearTable(_repo.Key.ChunkerSeed), new ChunkerParameters(c.Min, c.Average, c.Max));
+    }
+
+    public Task<Snapshot> BackupPathsAsync(IReadOnlyList<string> paths, SnapshotTemplate template, CancellationToken cancellationToken) =>
+        RunAsync(template, async (saver, ct) =>
+        {
+            string cacheKey = "paths:" + string.Join('\0', paths);
+            var previous = FilesCache.Load(_repo.Cache.FilesCachePath(cacheKey));
+            var next = new FilesCache();
+            var excluded = new List<string>();
+            if (_repo.Cache.Directory is not null) excluded.Add(FilesCache.KeyOf(PosixText(_repo.Cache.Directory)));
+            var archiver = new FileArchiver(saver, CreateChunker(), previous, next, Progress, excluded);
+            var root = await archiver.ArchivePathsAsync(paths, ct).ConfigureAwait(false);
+            return (root, () => next.Save(_repo.Cache.FilesCachePath(cacheKey)));
+        }, cancellationToken);
+
+    /// <summary>
+    /// Backs up a stream as one file named <paramref name="name"/>. <paramref name="completion"/>
+    /// runs after the stream ends and before anything refers to it: a failing producer (a
+    /// command's non-zero exit) throws there, and no snapshot is written.
+    /// </summary>
+    public Task<Snapshot> BackupStreamAsync(Stream stream, string name, Func<CancellationToken, Task>? completion, SnapshotTemplate template, CancellationToken cancellationToken) =>
+        RunAsync(template, async (saver, ct) =>
+        {
+            var ids = new List<string>();
+            long total = 0;
+            using (var reader = CreateChunker().Open(stream))
+            {
+                while (true)
+                {
+                    var chunk = await reader.NextAsync(ct).ConfigureAwait(false);
+                    if (chunk.IsEmpty) break;
+                    total += chunk.Length;
+                    Progress.AddBytes(chunk.Length);
+                    ids.Add((await saver.SaveAsync(BlobType.Data, chunk, ct).ConfigureAwait(false)).ToString());
+                }
+            }
+            if (completion is not null)
+            {
+                await completion(ct).ConfigureAwait(false);
+            }
+            long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+            var file = new Node { Name = name, Type = NodeType.File, Mode = 0x180, Size = total, MtimeNs = now, Content = ids };
+            Progress.AddFile(0, unchanged: false);
+            var tree = new Tree { Nodes = { file } };
+            var root = await saver.SaveAsync(BlobType.Tree, tree.Serialize(), ct).ConfigureAwait(false);
+            return (root, (Action?)null);
+        }, cancellationToken);
+
+    private async Task<Snapshot> RunAsync(SnapshotTemplate template, Func<BlobSaver, CancellationToken, Task<(BlobId Root, Action? AfterCommit)>> body, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var unindexed = await _repo.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+        await using var saver = new BlobSaver(_repo, unindexed);
+        var (root, afterCommit) = await body(saver, cancellationToken).ConfigureAwait(false);
+        await saver.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var snapshot = new Snapshot
+        {
+            Time = template.Time ?? DateTimeOffset.UtcNow,
+            Host = template.Host,
+            Username = Environment.UserName,
+            Source = template.Source,
+            Paths = template.Paths.ToList(),
+            Tags = template.Tags.ToList(),
+            Tree = root.ToString(),
+            Program = "offsite " + typeof(BackupRunner).Assembly.GetName().Version?.ToString(3),
+            Stats = new SnapshotStats
+            {
+                Files = Progress.Files,
+                Directories = Progress.Directories,
+                Bytes = Progress.Bytes,
+                NewBlobs = saver.NewBlobs,
+                AddedBytes = saver.AddedBytes,
+                AddedStoredBytes = saver.AddedStoredBytes,
+                DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
+                Unreadable = Progress.Warnings.Count,
+            },
+        };
+        await _repo.SaveSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        afterCommit?.Invoke();
+        return snapshot;
+    }
+
+    private static byte[] PosixText(string s) => Offsite.Posix.PosixPath.FromString(s);
+}
+
+/// <summary>The user-given parts of a snapshot.</summary>
+public sealed record SnapshotTemplate(string Source, string Host, IReadOnlyList<string> Paths, IReadOnlyList<string> Tags, DateTimeOffset? Time = null);
