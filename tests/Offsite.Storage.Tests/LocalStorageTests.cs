@@ -1,0 +1,57 @@
+using Offsite.Core.Storage;
+using Offsite.Storage.Local;
+
+namespace Offsite.Storage.Tests;
+
+public sealed class LocalStorageTests : StorageConformance, IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "offsite-local-" + Guid.NewGuid().ToString("N"));
+
+    protected override IStorage CreateStorage() => new LocalStorage(_root);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task Objects_are_private_to_the_owner()
+    {
+        await using var s = CreateStorage();
+        await s.PutAsync("keys/k", new byte[] { 1 }, default);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_root, "keys", "k")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(_root, "keys")));
+    }
+
+    [Fact]
+    public async Task Leftover_temporary_files_are_not_listed()
+    {
+        await using var s = CreateStorage();
+        await s.PutAsync("packs/ab/real", new byte[] { 1 }, default);
+        File.WriteAllBytes(Path.Combine(_root, "packs", "ab", "real.deadbeef.tmp"), [2]);
+        var keys = new List<string>();
+        await foreach (var o in s.ListAsync("packs/", default)) keys.Add(o.Key);
+        Assert.Equal(["packs/ab/real"], keys);
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("/etc/passwd")]
+    [InlineData("packs/../../x")]
+    [InlineData("")]
+    public async Task Keys_cannot_escape_the_root(string key)
+    {
+        await using var s = CreateStorage();
+        await Assert.ThrowsAsync<ArgumentException>(() => s.GetAsync(key, default));
+    }
+
+    [Fact]
+    public async Task Write_failure_is_a_storage_exception_and_leaves_nothing()
+    {
+        // A file where the packs/ directory should be makes every pack write fail (like a full or read-only disk).
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(Path.Combine(_root, "packs"), "not a directory");
+        await using var s = CreateStorage();
+        await Assert.ThrowsAsync<StorageException>(() => s.PutAsync("packs/ab/x", new byte[] { 1 }, default));
+    }
+}
