@@ -218,7 +218,9 @@ internal sealed class Sandbox : IDisposable
     public string PackFile(string id) => System.IO.Path.Combine(Repo, "packs", id[..2], id);
 
     public IReadOnlyList<string> Objects(string folder) =>
-        Directory.EnumerateFiles(System.IO.Path.Combine(Repo, folder)).Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        Directory.Exists(System.IO.Path.Combine(Repo, folder))
+            ? Directory.EnumerateFiles(System.IO.Path.Combine(Repo, folder)).Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList()
+            : [];
 
     /// <summary>Exports the full identity to a fresh file and returns its path.</summary>
     public string ExportIdentity()
