@@ -1,0 +1,65 @@
+namespace Offsite.Storage.S3;
+
+/// <summary>Object Lock retention applied to every object written (the bucket must have Object Lock enabled).</summary>
+public enum ObjectLockKind
+{
+    None,
+    Governance,
+    Compliance,
+}
+
+/// <summary>
+/// Where and how to reach an S3-compatible bucket. Credentials are optional: when absent the
+/// standard AWS chain is used (environment, <see cref="Profile"/> or AWS_PROFILE, instance role).
+/// <see cref="ToString"/> never includes secrets.
+/// </summary>
+public sealed record S3Options
+{
+    /// <summary>Custom endpoint (MinIO, Ceph, R2…); null means AWS S3 in <see cref="Region"/>.</summary>
+    public Uri? Endpoint { get; init; }
+    public string Region { get; init; } = "us-east-1";
+    public required string Bucket { get; init; }
+    /// <summary>Key prefix inside the bucket, "" or ending in '/'.</summary>
+    public string Prefix { get; init; } = "";
+    /// <summary>Path-style addressing (http://host/bucket/key); always used for custom endpoints.</summary>
+    public bool ForcePathStyle { get; init; }
+    public string? Profile { get; init; }
+    public string? AccessKey { get; init; }
+    public string? SecretKey { get; init; }
+    public string? SessionToken { get; init; }
+
+    public ObjectLockKind ObjectLock { get; init; } = ObjectLockKind.None;
+    public int LockDays { get; init; }
+
+    /// <summary>Objects larger than this are uploaded in parts.</summary>
+    public long MultipartThreshold { get; init; } = 64L * 1024 * 1024;
+    /// <summary>Part size for multipart uploads (S3 minimum 5 MiB).</summary>
+    public int PartSize { get; init; } = 16 * 1024 * 1024;
+    /// <summary>Parts uploaded at once by one multipart upload.</summary>
+    public int PartConcurrency { get; init; } = 4;
+    /// <summary>Retries of the SDK (standard mode: exponential backoff with jitter) on throttling, 5xx and connection errors.</summary>
+    public int MaxErrorRetry { get; init; } = 8;
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The prefix normalized: no leading '/', and a trailing '/' unless empty.</summary>
+    public string NormalizedPrefix
+    {
+        get
+        {
+            string p = Prefix.Trim('/');
+            return p.Length == 0 ? "" : p + "/";
+        }
+    }
+
+    /// <summary>Human-readable location, without credentials.</summary>
+    public string Location
+    {
+        get
+        {
+            string path = Bucket + (NormalizedPrefix.Length == 0 ? "" : "/" + NormalizedPrefix.TrimEnd('/'));
+            return Endpoint is null ? $"s3://{path} ({Region})" : $"s3:{Endpoint.GetLeftPart(UriPartial.Authority)}/{path}";
+        }
+    }
+
+    public override string ToString() => Location;
+}

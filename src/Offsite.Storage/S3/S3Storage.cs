@@ -1,0 +1,215 @@
+using System.Runtime.CompilerServices;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Offsite.Core.Storage;
+
+namespace Offsite.Storage.S3;
+
+/// <summary>
+/// Storage in an S3-compatible bucket (AWS, Ceph RGW, MinIO, R2, GCS interop). Every put carries
+/// Content-MD5 so the server rejects a corrupted upload; reads are authenticated above this layer
+/// by the age MAC and the content-addressed object names. Retries (throttling, 5xx, connection
+/// resets) are the SDK's standard mode: exponential backoff with jitter.
+/// </summary>
+public sealed class S3Storage : IStorage
+{
+    private readonly IAmazonS3 _client;
+    private readonly bool _ownsClient;
+    private readonly string _prefix;
+    private readonly S3Uploader _uploader;
+
+    public S3Storage(S3Options options) : this(S3ClientFactory.Create(options), options, ownsClient: true)
+    {
+    }
+
+    public S3Storage(IAmazonS3 client, S3Options options, bool ownsClient = false)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ObjectLock != ObjectLockKind.None && options.LockDays < 1)
+        {
+            throw new ArgumentException("Object Lock needs a retention of at least one day", nameof(options));
+        }
+        _client = client;
+        _ownsClient = ownsClient;
+        Options = options;
+        _prefix = options.NormalizedPrefix;
+        _uploader = new S3Uploader(client, options);
+    }
+
+    public S3Options Options { get; }
+
+    public string Location => Options.Location;
+
+    private string FullKey(string key)
+    {
+        if (string.IsNullOrEmpty(key) || key.StartsWith('/') || key.Split('/').Any(p => p is "" or "." or ".."))
+        {
+            throw new ArgumentException($"invalid object key: '{key}'", nameof(key));
+        }
+        return _prefix + key;
+    }
+
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        string full = FullKey(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await _uploader.UploadAsync(full, data, ifNoneMatch: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (S3Errors.ShouldWrap(e))
+        {
+            throw S3Errors.Wrap("PUT", key, e);
+        }
+    }
+
+    public async Task<bool> TryCreateAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        string full = FullKey(key);
+        for (int attempt = 0; ; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                await _uploader.UploadAsync(full, data, ifNoneMatch: true, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (AmazonS3Exception e) when (S3Errors.IsPreconditionFailed(e))
+            {
+                return false;
+            }
+            catch (AmazonS3Exception e) when (S3Errors.IsConditionalConflict(e) && attempt < 5)
+            {
+                // AWS answers 409 when a concurrent conditional write is in flight: try again.
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * (attempt + 1) + Random.Shared.Next(100)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (S3Errors.ShouldWrap(e))
+            {
+                throw S3Errors.Wrap("PUT (If-None-Match)", key, e);
+            }
+        }
+    }
+
+    public Task<byte[]> GetAsync(string key, CancellationToken cancellationToken) =>
+        ReadAsync(key, null, cancellationToken);
+
+    public async Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (length == 0)
+        {
+            return await HeadAsync(key, cancellationToken).ConfigureAwait(false) is null ? throw new ObjectNotFoundException(key) : [];
+        }
+        try
+        {
+            return await ReadAsync(key, new ByteRange(offset, offset + length - 1), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectNotFoundException)
+        {
+            throw;
+        }
+        catch (StorageException e) when (e.InnerException is AmazonS3Exception s3 && S3Errors.IsInvalidRange(s3))
+        {
+            return []; // the range starts at or after the end of an existing object
+        }
+    }
+
+    private async Task<byte[]> ReadAsync(string key, ByteRange? range, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectRequest { BucketName = Options.Bucket, Key = FullKey(key), ByteRange = range };
+        try
+        {
+            using var response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            long expected = response.Headers.ContentLength;
+            var buffer = new MemoryStream(expected is > 0 and < int.MaxValue ? (int)expected : 0);
+            await using (response.ResponseStream.ConfigureAwait(false))
+            {
+                await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            if (expected >= 0 && buffer.Length != expected)
+            {
+                throw new StorageException($"S3 GET {key}: connection ended after {buffer.Length} of {expected} bytes");
+            }
+            return buffer.ToArray();
+        }
+        catch (Exception e) when (S3Errors.ShouldWrap(e))
+        {
+            throw S3Errors.Wrap("GET", key, e);
+        }
+    }
+
+    public async Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectMetadataRequest { BucketName = Options.Bucket, Key = FullKey(key) };
+        try
+        {
+            var response = await _client.GetObjectMetadataAsync(request, cancellationToken).ConfigureAwait(false);
+            return new ObjectInfo(key, response.Headers.ContentLength, ToOffset(response.LastModified));
+        }
+        catch (AmazonS3Exception e) when (S3Errors.IsNotFound(e))
+        {
+            return null;
+        }
+        catch (Exception e) when (S3Errors.ShouldWrap(e))
+        {
+            throw S3Errors.Wrap("HEAD", key, e);
+        }
+    }
+
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = Options.Bucket, Prefix = _prefix + prefix };
+        while (true)
+        {
+            ListObjectsV2Response page;
+            try
+            {
+                page = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (S3Errors.ShouldWrap(e))
+            {
+                throw S3Errors.Wrap("LIST", prefix + "*", e);
+            }
+            foreach (var o in page.S3Objects ?? [])
+            {
+                yield return new ObjectInfo(o.Key[_prefix.Length..], o.Size ?? 0, ToOffset(o.LastModified));
+            }
+            if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
+            {
+                yield break;
+            }
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+    }
+
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var request = new DeleteObjectRequest { BucketName = Options.Bucket, Key = FullKey(key) };
+        try
+        {
+            await _client.DeleteObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (S3Errors.IsNotFound(e))
+        {
+            // Deleting a missing object is not an error (most servers answer 204 anyway).
+        }
+        catch (Exception e) when (S3Errors.ShouldWrap(e))
+        {
+            throw S3Errors.Wrap("DELETE", key, e);
+        }
+    }
+
+    private static DateTimeOffset ToOffset(DateTime? t) =>
+        t is { } v ? new DateTimeOffset(v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : v.ToUniversalTime()) : DateTimeOffset.MinValue;
+
+    public ValueTask DisposeAsync()
+    {
+        if (_ownsClient)
+        {
+            _client.Dispose();
+        }
+        return ValueTask.CompletedTask;
+    }
+}

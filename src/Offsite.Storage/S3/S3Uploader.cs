@@ -1,0 +1,128 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Offsite.Storage.S3;
+
+/// <summary>
+/// Uploads one in-memory object: a single PUT up to the multipart threshold, otherwise a multipart
+/// upload whose parts go up in parallel and which is aborted if any part fails (no orphaned parts
+/// are left to bill). Every request carries Content-MD5 and, when configured, Object Lock retention.
+/// </summary>
+internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
+{
+    public Task UploadAsync(string fullKey, ReadOnlyMemory<byte> data, bool ifNoneMatch, CancellationToken cancellationToken) =>
+        data.Length > options.MultipartThreshold && !ifNoneMatch
+            ? UploadMultipartAsync(fullKey, data, cancellationToken)
+            : PutSingleAsync(fullKey, data, ifNoneMatch, cancellationToken);
+
+    private async Task PutSingleAsync(string fullKey, ReadOnlyMemory<byte> data, bool ifNoneMatch, CancellationToken cancellationToken)
+    {
+        var request = new PutObjectRequest
+        {
+            BucketName = options.Bucket,
+            Key = fullKey,
+            InputStream = ReadOnlyStream(data),
+            AutoCloseStream = true,
+            ContentType = "application/octet-stream",
+            MD5Digest = Md5(data.Span),
+            UseChunkEncoding = false,
+        };
+        if (ifNoneMatch)
+        {
+            request.IfNoneMatch = "*";
+        }
+        if (RetainUntil() is { } until)
+        {
+            request.ObjectLockMode = LockMode();
+            request.ObjectLockRetainUntilDate = until;
+        }
+        await client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task UploadMultipartAsync(string fullKey, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var initiate = new InitiateMultipartUploadRequest { BucketName = options.Bucket, Key = fullKey, ContentType = "application/octet-stream" };
+        if (RetainUntil() is { } until)
+        {
+            initiate.ObjectLockMode = LockMode();
+            initiate.ObjectLockRetainUntilDate = until;
+        }
+        var started = await client.InitiateMultipartUploadAsync(initiate, cancellationToken).ConfigureAwait(false);
+        string uploadId = started.UploadId;
+        bool completed = false;
+        try
+        {
+            int partSize = options.PartSize;
+            int count = (int)((data.Length + (long)partSize - 1) / partSize);
+            var etags = new PartETag[count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, count),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.PartConcurrency), CancellationToken = cancellationToken },
+                async (i, ct) =>
+                {
+                    var part = data.Slice(i * partSize, Math.Min(partSize, data.Length - (i * partSize)));
+                    var response = await client.UploadPartAsync(new UploadPartRequest
+                    {
+                        BucketName = options.Bucket,
+                        Key = fullKey,
+                        UploadId = uploadId,
+                        PartNumber = i + 1,
+                        InputStream = ReadOnlyStream(part),
+                        PartSize = part.Length,
+                        MD5Digest = Md5(part.Span),
+                        UseChunkEncoding = false,
+                    }, ct).ConfigureAwait(false);
+                    etags[i] = new PartETag(i + 1, response.ETag);
+                }).ConfigureAwait(false);
+            await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = options.Bucket,
+                Key = fullKey,
+                UploadId = uploadId,
+                PartETags = [.. etags],
+            }, cancellationToken).ConfigureAwait(false);
+            completed = true;
+        }
+        finally
+        {
+            if (!completed)
+            {
+                await AbortAsync(fullKey, uploadId).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task AbortAsync(string fullKey, string uploadId)
+    {
+        try
+        {
+            // Not cancellable on purpose: the abort must run even when the upload was cancelled.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = options.Bucket, Key = fullKey, UploadId = uploadId }, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException || S3Errors.ShouldWrap(e))
+        {
+            // The original failure matters more; a lifecycle rule (AbortIncompleteMultipartUpload) cleans up what is left.
+            Console.Error.WriteLine($"warning: could not abort the multipart upload of {fullKey}: {e.Message}");
+        }
+    }
+
+    private DateTime? RetainUntil() =>
+        options.ObjectLock == ObjectLockKind.None ? null : DateTime.UtcNow.AddDays(options.LockDays);
+
+    private ObjectLockMode LockMode() =>
+        options.ObjectLock == ObjectLockKind.Compliance ? ObjectLockMode.Compliance : ObjectLockMode.Governance;
+
+    private static MemoryStream ReadOnlyStream(ReadOnlyMemory<byte> data) =>
+        MemoryMarshal.TryGetArray(data, out ArraySegment<byte> segment) && segment.Array is not null
+            ? new MemoryStream(segment.Array, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(data.ToArray(), writable: false);
+
+    private static string Md5(ReadOnlySpan<byte> data)
+    {
+#pragma warning disable CA5351 // MD5 here is S3's Content-MD5 transport integrity check, not a security primitive
+        return Convert.ToBase64String(MD5.HashData(data));
+#pragma warning restore CA5351
+    }
+}

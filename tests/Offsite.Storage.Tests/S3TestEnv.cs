@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Offsite.Storage.S3;
+
+namespace Offsite.Storage.Tests;
+
+/// <summary>
+/// The real S3 server of the test peers (Ceph RGW, `bash scripts/peers.sh start rgw`), from
+/// OFFSITE_TEST_S3_ENDPOINT / _ACCESS_KEY / _SECRET_KEY. When the endpoint is set the tests run and an
+/// unreachable server fails them; when it is not set at all the [S3Fact] tests are skipped.
+/// </summary>
+internal static class S3TestEnv
+{
+    public const string HowToStart = "OFFSITE_TEST_S3_ENDPOINT is not set: start Ceph RGW with `bash scripts/peers.sh start rgw` and `eval \"$(bash scripts/peers.sh env)\"` (scripts/test.sh does both)";
+
+    public static string? EndpointOrNull => Environment.GetEnvironmentVariable("OFFSITE_TEST_S3_ENDPOINT") is { Length: > 0 } e ? e : null;
+
+    public static string Endpoint => EndpointOrNull ?? throw new InvalidOperationException(HowToStart);
+    public static string AccessKey => Environment.GetEnvironmentVariable("OFFSITE_TEST_S3_ACCESS_KEY") ?? "TESTKEY";
+    public static string SecretKey => Environment.GetEnvironmentVariable("OFFSITE_TEST_S3_SECRET_KEY") ?? "TESTSECRET";
+    public static string? CephConf => Environment.GetEnvironmentVariable("OFFSITE_TEST_CEPH_CONF");
+
+    public static string UniqueName(string tag) => $"offsite-{tag}-{Guid.NewGuid():N}"[..Math.Min(63, 9 + tag.Length + 16)];
+
+    public static S3Options Options(string bucket, string prefix = "", string? accessKey = null, string? secretKey = null) => new()
+    {
+        Endpoint = new Uri(Endpoint),
+        Bucket = bucket,
+        Prefix = prefix,
+        AccessKey = accessKey ?? AccessKey,
+        SecretKey = secretKey ?? SecretKey,
+        MaxErrorRetry = 3,
+    };
+
+    public static AmazonS3Client Client(string? accessKey = null, string? secretKey = null) =>
+        S3ClientFactory.Create(Options("unused", accessKey: accessKey, secretKey: secretKey));
+
+    public static async Task<string> CreateBucketAsync(string tag, bool objectLock = false)
+    {
+        string bucket = UniqueName(tag);
+        using var client = Client();
+        await client.PutBucketAsync(new PutBucketRequest { BucketName = bucket, ObjectLockEnabledForBucket = objectLock });
+        return bucket;
+    }
+
+    /// <summary>Environment for the independent awscli v2 client (/usr/bin/aws; the `aws` on PATH may be v1).</summary>
+    public static Dictionary<string, string?> AwsEnv(string? accessKey = null, string? secretKey = null) => new()
+    {
+        ["AWS_ACCESS_KEY_ID"] = accessKey ?? AccessKey,
+        ["AWS_SECRET_ACCESS_KEY"] = secretKey ?? SecretKey,
+        ["AWS_DEFAULT_REGION"] = "us-east-1",
+        ["AWS_PAGER"] = "",
+        ["AWS_CONFIG_FILE"] = "/dev/null",
+        ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
+    };
+
+    public static S3ProcResult Aws(params string[] args) => AwsAs(null, null, args);
+
+    public static S3ProcResult AwsAs(string? accessKey, string? secretKey, params string[] args) =>
+        S3Proc.Run("/usr/bin/aws", ["--endpoint-url", Endpoint, .. args], AwsEnv(accessKey, secretKey));
+}
+
+/// <summary>Runs a test in S3 only when the test S3 server is configured; otherwise skips with the reason.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class S3FactAttribute : FactAttribute
+{
+    public S3FactAttribute()
+    {
+        if (S3TestEnv.EndpointOrNull is null)
+        {
+            Skip = S3TestEnv.HowToStart;
+        }
+    }
+}
+
+internal sealed record S3ProcResult(int ExitCode, byte[] Stdout, string Stderr)
+{
+    public string StdoutText => System.Text.Encoding.UTF8.GetString(Stdout);
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{StdoutText}\n--- stderr ---\n{Stderr}";
+}
+
+/// <summary>Runs a child process with extra environment, capturing raw stdout and stderr.</summary>
+internal static class S3Proc
+{
+    public static S3ProcResult Run(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null, int timeoutSeconds = 600)
+    {
+        Assert.True(File.Exists(program) || program == "dotnet", $"{program} is required by this test");
+        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env ?? new Dictionary<string, string?>())
+        {
+            if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
+        }
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {program}");
+        p.StandardInput.Close();
+        var stdout = new MemoryStream();
+        Task copy = p.StandardOutput.BaseStream.CopyToAsync(stdout);
+        Task<string> stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutSeconds * 1000))
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail($"{program} {string.Join(' ', args)} timed out after {timeoutSeconds}s");
+        }
+        p.WaitForExit();
+        copy.Wait();
+        return new S3ProcResult(p.ExitCode, stdout.ToArray(), stderr.Result);
+    }
+
+    public static S3ProcResult Ok(S3ProcResult r, string what)
+    {
+        Assert.True(r.ExitCode == 0, $"{what} failed: {r}");
+        return r;
+    }
+}
