@@ -1,6 +1,7 @@
 using Offsite.Core.Errors;
 using Offsite.Core.Storage;
 using Offsite.Storage.Local;
+using Offsite.Storage.S3;
 
 namespace Offsite.Cli;
 
@@ -14,9 +15,9 @@ public static class StorageFactory
         {
             throw new OffsiteException(ErrorKind.Usage, "no repository given: use -r/--repo or set OFFSITE_REPOSITORY");
         }
-        if (location.StartsWith("s3:", StringComparison.Ordinal))
+        if (S3Url.IsS3(location))
         {
-            throw new OffsiteException(ErrorKind.Usage, "S3 repositories are not supported by this build yet");
+            return new S3Storage(s.S3.ToOptions(location));
         }
         if (location.StartsWith("local:", StringComparison.Ordinal))
         {

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Offsite.Core.Errors;
+using Offsite.Storage.S3;
+
+namespace Offsite.Cli;
+
+/// <summary>
+/// S3 options. Credentials are never options: they come from the standard AWS chain
+/// (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, AWS_PROFILE or --s3-profile, instance role).
+/// </summary>
+public sealed record S3Settings(string? Endpoint, string? Region, bool PathStyle, string? Profile, string? ObjectLock, int? LockDays)
+{
+    public static readonly Option<string?> EndpointOption = new("--s3-endpoint") { Description = "S3 endpoint for s3://bucket/prefix locations, e.g. https://minio.example.org:9000 (env OFFSITE_S3_ENDPOINT)", Recursive = true };
+    public static readonly Option<string?> RegionOption = new("--s3-region") { Description = "S3 region (default us-east-1; env AWS_REGION)", Recursive = true };
+    public static readonly Option<bool> PathStyleOption = new("--s3-path-style") { Description = "path-style addressing (always on when the endpoint is in the URL)", Recursive = true };
+    public static readonly Option<string?> ProfileOption = new("--s3-profile") { Description = "AWS profile for credentials (env AWS_PROFILE)", Recursive = true };
+    public static readonly Option<string?> ObjectLockOption = new("--object-lock") { Description = "set S3 Object Lock retention on every object written: compliance or governance (env OFFSITE_OBJECT_LOCK)", Recursive = true };
+    public static readonly Option<int?> LockDaysOption = new("--lock-days") { Description = "Object Lock retention in days (env OFFSITE_LOCK_DAYS)", Recursive = true };
+
+    public static IEnumerable<Option> Options => [EndpointOption, RegionOption, PathStyleOption, ProfileOption, ObjectLockOption, LockDaysOption];
+
+    public static S3Settings From(ParseResult r) => new(
+        r.GetValue(EndpointOption), r.GetValue(RegionOption), r.GetValue(PathStyleOption),
+        r.GetValue(ProfileOption), r.GetValue(ObjectLockOption), r.GetValue(LockDaysOption));
+
+    /// <summary>Options for an S3 location, with environment fallbacks; usage errors are exit code 2.</summary>
+    public S3Options ToOptions(string location)
+    {
+        string? endpoint = Endpoint ?? Env("OFFSITE_S3_ENDPOINT");
+        Uri? endpointUri = null;
+        if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out endpointUri) || endpointUri.Scheme is not ("http" or "https")))
+        {
+            throw new OffsiteException(ErrorKind.Usage, $"--s3-endpoint: '{endpoint}' is not an http(s) URL");
+        }
+        var defaults = new S3Options
+        {
+            Bucket = "unset",
+            Endpoint = endpointUri,
+            Region = Region ?? Env("AWS_REGION") ?? Env("AWS_DEFAULT_REGION") ?? "us-east-1",
+            ForcePathStyle = PathStyle,
+            Profile = Profile,
+            ObjectLock = ParseLock(),
+            LockDays = LockDays ?? (Env("OFFSITE_LOCK_DAYS") is { } d && int.TryParse(d, out int days) ? days : 0),
+        };
+        if (defaults.ObjectLock != ObjectLockKind.None && defaults.LockDays < 1)
+        {
+            throw new OffsiteException(ErrorKind.Usage, "--object-lock needs --lock-days N (N >= 1): how long each object stays undeletable");
+        }
+        try
+        {
+            return S3Url.Parse(location, defaults);
+        }
+        catch (FormatException e)
+        {
+            throw new OffsiteException(ErrorKind.Usage, e.Message, e);
+        }
+    }
+
+    private ObjectLockKind ParseLock() => (ObjectLock ?? Env("OFFSITE_OBJECT_LOCK"))?.ToUpperInvariant() switch
+    {
+        null or "" or "NONE" or "OFF" => ObjectLockKind.None,
+        "COMPLIANCE" => ObjectLockKind.Compliance,
+        "GOVERNANCE" => ObjectLockKind.Governance,
+        var other => throw new OffsiteException(ErrorKind.Usage, $"--object-lock: '{other!.ToLowerInvariant()}' is not compliance, governance or none"),
+    };
+
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+}
