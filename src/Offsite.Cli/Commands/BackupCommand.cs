@@ -20,10 +20,16 @@ public static class BackupCommand
         var host = new Option<string?>("--host") { Description = "host name recorded in the snapshot (default: this machine)" };
         var source = new Option<string?>("--source") { Description = "source name recorded in the snapshot, used by `latest --source` (default: the paths or stream name)" };
         var command = new Command("backup", "back up paths, standard input or a command's output") { paths, stdin, stdinName, fromCommand, tags, host, source };
+        var postgres = new PostgresBackup();
+        postgres.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
             string[] args = r.GetValue(paths) ?? [];
             bool isStdin = r.GetValue(stdin), isCommand = r.GetValue(fromCommand);
+            if (!isStdin && !isCommand && PostgresBackup.Handles(args))
+            {
+                return await postgres.RunAsync(r, s, args, r.GetValue(host) ?? Environment.MachineName, r.GetValue(tags) ?? [], ct).ConfigureAwait(false);
+            }
             if (isStdin && isCommand)
             {
                 throw new OffsiteException(ErrorKind.Usage, "--stdin and --stdin-from-command exclude each other");

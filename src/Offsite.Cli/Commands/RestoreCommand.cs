@@ -10,13 +10,24 @@ public static class RestoreCommand
     public static Command Create()
     {
         var snapshot = new Argument<string>("snapshot") { Description = "snapshot id (or unique prefix), or 'latest'" };
-        var target = new Option<string>("--target", "-t") { Description = "directory to restore into", Required = true };
+        var target = new Option<string>("--target", "-t") { Description = "directory to restore into" };
         var include = new Option<string[]>("--include", "-i") { Description = "restore only this path (and below); glob * ? allowed; repeatable" };
         var filters = new SnapshotOptions();
         var command = new Command("restore", "restore a snapshot into a directory") { snapshot, target, include };
         filters.AddTo(command);
+        var postgres = new PostgresRestore();
+        postgres.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
+            if (postgres.Handles(r))
+            {
+                PostgresRestore.RejectTarget(r.GetValue(target));
+                return await postgres.RunAsync(r, s, filters, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
+            }
+            if (r.GetValue(target) is null)
+            {
+                throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage, "give --target DIR (or --to postgres://… for a database snapshot)");
+            }
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
             var sn = await filters.FindAsync(repo, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
             await repo.LoadIndexAsync(ct).ConfigureAwait(false);

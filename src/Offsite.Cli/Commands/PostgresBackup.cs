@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Offsite.Core.Errors;
+using Offsite.Core.Snapshots;
+using Offsite.Sources.Postgres;
+
+namespace Offsite.Cli.Commands;
+
+/// <summary>
+/// <c>offsite backup postgres://… [more URLs] [--all-databases] [--globals]</c>: one snapshot per
+/// database (source <c>pg:host:port/db</c>) and, when asked, one for the server's roles and tablespaces.
+/// </summary>
+public sealed class PostgresBackup
+{
+    public Option<bool> AllDatabases { get; } = new("--all-databases") { Description = "PostgreSQL: back up every database of the server(s) named by the URL(s), and the globals" };
+    public Option<bool> Globals { get; } = new("--globals") { Description = "PostgreSQL: also back up roles and tablespaces (pg_dumpall --globals-only) as source pg:host:port/globals" };
+    public Option<string?> Format { get; } = new("--pg-format") { Description = "PostgreSQL dump format: custom (default; pg_dump -Fc -Z0) or plain (SQL)" };
+    public Option<string?> PgBin { get; } = new("--pg-bin") { Description = "directory of pg_dump, pg_dumpall, pg_restore and psql (default: PATH)" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(AllDatabases);
+        command.Options.Add(Globals);
+        command.Options.Add(Format);
+        command.Options.Add(PgBin);
+    }
+
+    /// <summary>True when the arguments are PostgreSQL URLs (then this class runs the backup).</summary>
+    public static bool Handles(IReadOnlyList<string> args) => args.Any(PgConnection.IsUrl);
+
+    public async Task<int> RunAsync(ParseResult r, GlobalSettings s, IReadOnlyList<string> urls, string host, IReadOnlyList<string> tags, CancellationToken ct)
+    {
+        if (urls.FirstOrDefault(u => !PgConnection.IsUrl(u)) is { } other)
+        {
+            throw new OffsiteException(ErrorKind.Usage, $"'{other}': PostgreSQL URLs and paths cannot be mixed in one backup");
+        }
+        var connections = urls.Select(PgConnection.Parse).ToList();
+        var tools = new PgTools(r.GetValue(PgBin));
+        var format = r.GetValue(Format) is { } f ? PgDumpFormats.Parse(f) : PgDumpFormat.Custom;
+        bool all = r.GetValue(AllDatabases), globals = all || r.GetValue(Globals);
+        var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
+        var backup = new PgBackup(repo, tools, format, host, tags, w => Console.Error.WriteLine($"warning: {w}"));
+
+        var jobs = new List<(string Source, Func<Task<Snapshot>> Run)>();
+        foreach (var connection in connections)
+        {
+            if (globals)
+            {
+                jobs.Add((connection.GlobalsSourceName, () => backup.BackupGlobalsAsync(connection, ct)));
+            }
+            var databases = all ? await new PgCatalog(tools).ListDatabasesAsync(connection, ct).ConfigureAwait(false) : [connection.Database];
+            foreach (string db in databases)
+            {
+                var c = connection.WithDatabase(db);
+                jobs.Add((c.SourceName, () => backup.BackupDatabaseAsync(c, ct)));
+            }
+        }
+
+        var done = new JsonArray();
+        var failures = new List<string>();
+        long bytes = 0, added = 0, stored = 0;
+        foreach (var (source, run) in jobs)
+        {
+            Snapshot snapshot;
+            try
+            {
+                snapshot = await run().ConfigureAwait(false);
+            }
+            catch (OffsiteException e) when (e.Kind == ErrorKind.SourceFailed)
+            {
+                // One database failing must not stop the others: report it, go on, exit 9 at the end.
+                failures.Add(e.Message);
+                Console.Error.WriteLine($"offsite: {e.Message}");
+                continue;
+            }
+            var st = snapshot.Stats;
+            bytes += st.Bytes;
+            added += st.AddedBytes;
+            stored += st.AddedStoredBytes;
+            done.Add(new JsonObject
+            {
+                ["snapshot"] = snapshot.Id, ["source"] = source, ["file"] = snapshot.Paths.FirstOrDefault(), ["bytes"] = st.Bytes,
+                ["addedBytes"] = st.AddedBytes, ["addedStoredBytes"] = st.AddedStoredBytes, ["seconds"] = st.DurationSeconds,
+            });
+            CommandRunner.Info(s, $"{source}: snapshot {snapshot.Id[..8]} saved: {Output.Bytes(st.Bytes)} dump in {st.DurationSeconds:0.0}s, added {Output.Bytes(st.AddedBytes)} new data ({Output.Bytes(st.AddedStoredBytes)} stored)");
+        }
+        if (s.Json)
+        {
+            Output.Json(new JsonObject
+            {
+                ["snapshots"] = done, ["bytes"] = bytes, ["addedBytes"] = added, ["addedStoredBytes"] = stored,
+                ["failed"] = new JsonArray(failures.Select(m => (JsonNode?)m).ToArray()),
+            });
+        }
+        return failures.Count == 0 ? ExitCodes.Ok
+            : CommandRunner.Fail(ExitCodes.SourceFailed, $"{failures.Count} of {jobs.Count} PostgreSQL backup(s) failed (see above); no snapshot was written for them");
+    }
+}
