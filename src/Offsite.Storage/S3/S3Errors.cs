@@ -25,8 +25,10 @@ internal static class S3Errors
         e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException && e is not StorageException;
 
     /// <summary>Wraps a failure of <paramref name="operation"/> on <paramref name="key"/>; cancellation passes through unchanged.</summary>
-    public static Exception Wrap(string operation, string key, Exception e) => e switch
+    public static Exception Wrap(string operation, string key, Exception e, bool objectLock = false) => e switch
     {
+        AmazonS3Exception s3 when objectLock && s3.StatusCode == HttpStatusCode.BadRequest =>
+            new StorageException($"S3 {operation} {key}: {Describe(s3)} (Object Lock retention was requested: is Object Lock enabled on the bucket? see `offsite bucket setup`)", e),
         OperationCanceledException => e,
         StorageException => e,
         AmazonS3Exception s3 when IsNotFound(s3) => new ObjectNotFoundException(key, e),

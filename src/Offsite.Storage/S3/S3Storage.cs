@@ -60,7 +60,7 @@ public sealed class S3Storage : IStorage
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
-            throw S3Errors.Wrap("PUT", key, e);
+            throw S3Errors.Wrap("PUT", key, e, Options.ObjectLock != ObjectLockKind.None);
         }
     }
 
@@ -86,7 +86,7 @@ public sealed class S3Storage : IStorage
             }
             catch (Exception e) when (S3Errors.ShouldWrap(e))
             {
-                throw S3Errors.Wrap("PUT (If-None-Match)", key, e);
+                throw S3Errors.Wrap("PUT (If-None-Match)", key, e, Options.ObjectLock != ObjectLockKind.None);
             }
         }
     }
