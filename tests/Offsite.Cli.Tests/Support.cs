@@ -411,3 +411,10 @@ internal static class TreeCompare
         return File.ReadAllBytes(a).AsSpan().SequenceEqual(File.ReadAllBytes(b));
     }
 }
+
+/// <summary>Tests that move hundreds of megabytes run one at a time (alongside the light ones).</summary>
+[CollectionDefinition(Name)]
+public sealed class HeavyCollection
+{
+    public const string Name = "Heavy";
+}
