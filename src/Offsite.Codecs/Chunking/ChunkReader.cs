@@ -17,12 +17,13 @@ public sealed class ChunkReader : IDisposable
     private readonly Chunker _chunker;
     private readonly Stream _source;
     private readonly int _maxSize;
+    private readonly ArrayPool<byte> _pool;
     private byte[]? _buffer;
     private int _start; // first byte of the next chunk
     private int _end;   // one past the last buffered byte
     private bool _eof;
 
-    internal ChunkReader(Chunker chunker, Stream source)
+    internal ChunkReader(Chunker chunker, Stream source, ArrayPool<byte> pool)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (!source.CanRead)
@@ -35,7 +36,8 @@ public sealed class ChunkReader : IDisposable
         _maxSize = chunker.Parameters.MaxSize;
         // Twice MaxSize so that refilling (which first moves the < MaxSize leftover to the front) happens at most
         // once per MaxSize consumed, keeping the copying overhead small without a ring buffer.
-        _buffer = ArrayPool<byte>.Shared.Rent(2 * _maxSize);
+        _pool = pool;
+        _buffer = pool.Rent(2 * _maxSize);
     }
 
     /// <summary>Stream offset just past the last returned chunk, i.e. where the next chunk starts.</summary>
@@ -74,7 +76,7 @@ public sealed class ChunkReader : IDisposable
         _buffer = null;
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
         }
     }
 

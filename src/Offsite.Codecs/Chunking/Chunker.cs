@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -52,8 +53,15 @@ public sealed class Chunker
 
     /// <summary>
     /// Starts chunking <paramref name="source"/>. The reader does not take ownership of the stream.
+    /// Its 2 × MaxSize buffer comes from <paramref name="bufferPool"/> (default: the shared pool).
+    /// Callers that open many readers from async code should pass a small dedicated pool
+    /// (<see cref="CreateBufferPool"/>): the shared pool keeps arrays per thread and per core, which
+    /// for buffers this large adds up to hundreds of MiB.
     /// </summary>
-    public ChunkReader Open(Stream source) => new(this, source);
+    public ChunkReader Open(Stream source, ArrayPool<byte>? bufferPool = null) => new(this, source, bufferPool ?? ArrayPool<byte>.Shared);
+
+    /// <summary>A pool that keeps at most <paramref name="buffers"/> reader buffers for this chunker.</summary>
+    public ArrayPool<byte> CreateBufferPool(int buffers = 1) => ArrayPool<byte>.Create(2 * Parameters.MaxSize, buffers);
 
     /// <summary>
     /// Length of the chunk that starts at <c>data[0]</c>.

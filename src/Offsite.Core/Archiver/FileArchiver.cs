@@ -1,4 +1,3 @@
-using System.Buffers;
 using Offsite.Codecs.Chunking;
 using Offsite.Core.Cache;
 using Offsite.Core.Content;
@@ -20,6 +19,8 @@ public sealed class FileArchiver
     private readonly FilesCache _next;
     private readonly BackupProgress _progress;
     private readonly HashSet<string> _excluded;
+    private readonly System.Buffers.ArrayPool<byte> _readerBuffers;
+    private readonly byte[] _smallFileBuffer;
 
     public FileArchiver(BlobSaver saver, Chunker chunker, FilesCache previous, FilesCache next, BackupProgress progress, IEnumerable<string>? excludedPaths = null)
     {
@@ -29,6 +30,9 @@ public sealed class FileArchiver
         _next = next;
         _progress = progress;
         _excluded = new HashSet<string>(excludedPaths ?? [], StringComparer.Ordinal);
+        // Files are read one at a time: one reader buffer and one small-file buffer serve them all.
+        _readerBuffers = chunker.CreateBufferPool(1);
+        _smallFileBuffer = new byte[chunker.Parameters.MinSize + 1];
     }
 
     /// <summary>
@@ -145,8 +149,7 @@ public sealed class FileArchiver
             if (stat.Size < _chunker.Parameters.MinSize)
             {
                 // Small file: one read, one blob; the chunker could not cut it anyway.
-                byte[] buffer = ArrayPool<byte>.Shared.Rent((int)stat.Size + 1);
-                try
+                byte[] buffer = _smallFileBuffer;
                 {
                     int n = 0, r;
                     while (n < buffer.Length && (r = await RandomAccess.ReadAsync(handle, buffer.AsMemory(n), n, cancellationToken).ConfigureAwait(false)) > 0)
@@ -165,10 +168,6 @@ public sealed class FileArchiver
                         total = await ChunkAsync(handle, ids, cancellationToken).ConfigureAwait(false);
                     }
                 }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
             }
             else
             {
@@ -184,7 +183,7 @@ public sealed class FileArchiver
     private async Task<long> ChunkAsync(Microsoft.Win32.SafeHandles.SafeFileHandle handle, List<BlobId> ids, CancellationToken cancellationToken)
     {
         await using var stream = new FileStream(handle, FileAccess.Read, 0);
-        using var reader = _chunker.Open(stream);
+        using var reader = _chunker.Open(stream, _readerBuffers);
         long total = 0;
         while (true)
         {

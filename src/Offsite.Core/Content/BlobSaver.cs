@@ -15,7 +15,7 @@ namespace Offsite.Core.Content;
 /// </summary>
 public sealed class BlobSaver : IAsyncDisposable
 {
-    private const int QueueCapacity = 8;
+    private const int QueueCapacity = 2;
     private const int MaxUploadsInFlight = 2;
     /// <summary>Write an index every so many packs, so a killed backup keeps most of its work even without a cache.</summary>
     private const int PacksPerIndex = 64;
@@ -29,6 +29,9 @@ public sealed class BlobSaver : IAsyncDisposable
     private readonly List<Task> _uploads = new();
     private readonly List<PackInfo> _unindexed;
     private readonly CancellationTokenSource _failed = new();
+    private readonly PackBufferPool _packBuffers;
+    private readonly PackBufferPool _sealedBuffers;
+    private readonly ArrayPool<byte> _chunkBuffers;
     private PackBuilder? _builder;
     private Exception? _failure;
     private long _newBlobs, _addedBytes, _addedStoredBytes;
@@ -37,9 +40,16 @@ public sealed class BlobSaver : IAsyncDisposable
     {
         _repo = repository;
         _unindexed = unindexedPacks.ToList();
+        // A pack closes once it reaches PackSize; 1 MiB of room covers the last blob of most packs
+        // (a larger last blob makes the builder grow once, outside the pool). Plaintext buffers are
+        // held while filling and sealing, sealed ones while uploading: these pools, not the size of
+        // the data or of the repository, bound memory (docs/design.md, "Memory").
+        _packBuffers = new PackBufferPool(repository.Config.PackSize + (1 << 20), 2);
+        _sealedBuffers = new PackBufferPool(ObjectCodec.SealedSizeBound(_packBuffers.BufferSize), MaxUploadsInFlight);
+        int workerCount = workers > 0 ? workers : Math.Max(1, Environment.ProcessorCount);
+        _chunkBuffers = ArrayPool<byte>.Create(Math.Max(repository.Config.Chunker.Max, 1 << 20), QueueCapacity + 1);
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(QueueCapacity) { SingleWriter = true });
-        int n = workers > 0 ? workers : Math.Max(1, Environment.ProcessorCount);
-        _workers = Enumerable.Range(0, n).Select(_ => Task.Run(WorkerAsync)).ToArray();
+        _workers = Enumerable.Range(0, workerCount).Select(_ => Task.Run(WorkerAsync)).ToArray();
     }
 
     public long NewBlobs => Interlocked.Read(ref _newBlobs);
@@ -71,7 +81,7 @@ public sealed class BlobSaver : IAsyncDisposable
                 return id;
             }
         }
-        byte[] copy = ArrayPool<byte>.Shared.Rent(data.Length);
+        byte[] copy = _chunkBuffers.Rent(data.Length);
         data.Span.CopyTo(copy);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _failed.Token);
         try
@@ -80,7 +90,7 @@ public sealed class BlobSaver : IAsyncDisposable
         }
         catch (OperationCanceledException) when (_failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            ArrayPool<byte>.Shared.Return(copy);
+            _chunkBuffers.Return(copy);
             ThrowIfFailed();
             throw;
         }
@@ -100,8 +110,8 @@ public sealed class BlobSaver : IAsyncDisposable
                     int bound = ZstdCompressor.MaxCompressedLength(item.Length);
                     if (scratch.Length < bound)
                     {
-                        if (scratch.Length > 0) ArrayPool<byte>.Shared.Return(scratch);
-                        scratch = ArrayPool<byte>.Shared.Rent(bound);
+                        // Exact size, kept per worker: at most one max-chunk bound each.
+                        scratch = GC.AllocateUninitializedArray<byte>(bound);
                     }
                     var raw = item.Buffer.AsSpan(0, item.Length);
                     int compressed = compressor.TryCompress(raw, scratch);
@@ -110,7 +120,7 @@ public sealed class BlobSaver : IAsyncDisposable
                     PackBuilder? full = null;
                     lock (_packLock)
                     {
-                        _builder ??= new PackBuilder(_repo.Config.PackSize + (1 << 20));
+                        _builder ??= new PackBuilder(_packBuffers);
                         _builder.Add(item.Id, item.Type, compression, item.Length, stored);
                         if (_builder.Length >= _repo.Config.PackSize)
                         {
@@ -128,17 +138,13 @@ public sealed class BlobSaver : IAsyncDisposable
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(item.Buffer);
+                    _chunkBuffers.Return(item.Buffer);
                 }
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !_failed.IsCancellationRequested)
         {
             Fail(e);
-        }
-        finally
-        {
-            if (scratch.Length > 0) ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 
@@ -172,10 +178,28 @@ public sealed class BlobSaver : IAsyncDisposable
     private async Task UploadAsync(PackBuilder builder)
     {
         var plaintext = builder.Finish();
-        byte[] stored = ObjectCodec.Seal(plaintext.Span, _repo.Key.Recipient);
-        string id = ObjectKeys.IdFor(stored);
-        await _repo.Storage.PutAsync(ObjectKeys.Pack(id), stored, _failed.Token).ConfigureAwait(false);
-        var pack = new PackInfo(id, DateTimeOffset.UtcNow, stored.Length, builder.Entries.ToList());
+        // Sealed into a pooled buffer: a 16 MiB pack per upload would otherwise be 16 MiB of
+        // large-object garbage, which the GC lets pile up to hundreds of MiB before collecting.
+        byte[] sealedBuffer = _sealedBuffers.Rent(ObjectCodec.SealedSizeBound(plaintext.Length));
+        try
+        {
+            int length = ObjectCodec.Seal(plaintext.Span, _repo.Key.Recipient, sealedBuffer);
+            var entries = builder.Entries.ToList();
+            // The plaintext is no longer needed: give its buffer back before the (slow) upload.
+            builder.Dispose();
+            var stored = sealedBuffer.AsMemory(0, length);
+            string id = ObjectKeys.IdFor(stored.Span);
+            await _repo.Storage.PutAsync(ObjectKeys.Pack(id), stored, _failed.Token).ConfigureAwait(false);
+            await RecordAsync(new PackInfo(id, DateTimeOffset.UtcNow, length, entries)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sealedBuffers.Return(sealedBuffer);
+        }
+    }
+
+    private async Task RecordAsync(PackInfo pack)
+    {
         // Log before indexing in memory: if we die now, the next run finds the pack in the log and reuses it.
         _repo.Cache.AppendPack(pack);
         List<PackInfo>? toIndex = null;
@@ -281,9 +305,16 @@ public sealed class BlobSaver : IAsyncDisposable
         {
             // Disposal after a failure or cancellation: the original error was already reported.
         }
+        Task[] uploads;
+        lock (_uploads)
+        {
+            uploads = _uploads.ToArray();
+        }
+        // Uploads catch their own errors (Fail), so this only waits; it must finish before the semaphore goes.
+        await Task.WhenAll(uploads).ConfigureAwait(false);
         while (_queue.Reader.TryRead(out var item))
         {
-            ArrayPool<byte>.Shared.Return(item.Buffer);
+            _chunkBuffers.Return(item.Buffer);
         }
         lock (_packLock)
         {

@@ -1,21 +1,24 @@
-using System.Buffers;
-
 namespace Offsite.Core.Content;
 
 /// <summary>
-/// Accumulates stored blob bytes into one pack's plaintext. The buffer comes from the shared pool
-/// and goes back on <see cref="Dispose"/>, so steady-state packing allocates nothing per pack.
+/// Accumulates stored blob bytes into one pack's plaintext. The buffer comes from a
+/// <see cref="PackBufferPool"/> and goes back on <see cref="Dispose"/>, so steady-state packing
+/// allocates nothing per pack.
 /// </summary>
 public sealed class PackBuilder : IDisposable
 {
+    private readonly PackBufferPool _pool;
     private byte[] _buffer;
     private int _length;
     private readonly List<PackEntry> _entries = new();
 
-    public PackBuilder(int initialCapacity)
+    public PackBuilder(PackBufferPool pool)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        _pool = pool;
+        _buffer = pool.Rent();
     }
+
+    public PackBuilder(int capacity) : this(new PackBufferPool(capacity, 0)) { }
 
     public int Length => _length;
     public int Count => _entries.Count;
@@ -49,9 +52,9 @@ public sealed class PackBuilder : IDisposable
         {
             return;
         }
-        byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        byte[] bigger = GC.AllocateUninitializedArray<byte>(Math.Max(needed, _buffer.Length + (_buffer.Length >> 2)));
         _buffer.AsSpan(0, _length).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        _pool.Return(_buffer);
         _buffer = bigger;
     }
 
@@ -59,7 +62,7 @@ public sealed class PackBuilder : IDisposable
     {
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            _pool.Return(_buffer);
             _buffer = [];
         }
     }
