@@ -16,10 +16,7 @@ public static class LsCommand
         filters.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
-            var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-            var sn = await filters.FindAsync(repo, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
-            await repo.LoadIndexAsync(ct).ConfigureAwait(false);
-            var loader = new BlobLoader(repo);
+            var (_, sn, loader) = await filters.OpenSnapshotAsync(s, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
             string start = "/" + (r.GetValue(path) ?? "").Trim('/');
             var node = await TreeWalker.FindAsync(loader, sn.Tree, start, ct).ConfigureAwait(false);
             var entries = node.Type == NodeType.Directory && node.Subtree is not null

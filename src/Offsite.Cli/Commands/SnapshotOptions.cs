@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Offsite.Core.Content;
 using Offsite.Core.Repository;
 using Offsite.Core.Snapshots;
 
@@ -20,6 +21,15 @@ public sealed class SnapshotOptions
 
     public SnapshotFinder.Filter Filter(ParseResult r) =>
         new(r.GetValue(Source), r.GetValue(Host), r.GetValue(Tags) is { Length: > 0 } t ? t : null);
+
+    /// <summary>Opens the repository, resolves the snapshot and loads the index: what every reading command starts with.</summary>
+    public async Task<(Repository Repo, Snapshot Snapshot, BlobLoader Loader)> OpenSnapshotAsync(GlobalSettings settings, ParseResult r, string reference, CancellationToken ct)
+    {
+        var repo = await CommandRunner.OpenAsync(settings, ct).ConfigureAwait(false);
+        var snapshot = await FindAsync(repo, r, reference, ct).ConfigureAwait(false);
+        await repo.LoadIndexAsync(ct).ConfigureAwait(false);
+        return (repo, snapshot, new BlobLoader(repo));
+    }
 
     public async Task<Snapshot> FindAsync(Repository repo, ParseResult r, string reference, CancellationToken ct)
     {
