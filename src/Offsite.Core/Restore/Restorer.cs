@@ -17,6 +17,7 @@ public sealed class Restorer
     private readonly PathFilter _filter;
     private readonly bool _restoreOwners = PosixFs.IsRoot;
     private readonly Dictionary<(ulong, ulong), byte[]> _hardLinks = new();
+    private readonly List<(byte[] Path, string Display, byte[] Target)> _laterLinks = new();
     private readonly List<(byte[] Path, Node Node)> _directories = new();
     private readonly RestoreResult _result = new();
     private readonly int _workers;
@@ -51,6 +52,19 @@ public sealed class Restorer
         {
             files.Writer.TryComplete();
             await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+        foreach (var (path, display, linkTarget) in _laterLinks)
+        {
+            try
+            {
+                RemoveExisting(path);
+                PosixFs.Link(linkTarget, path);
+                _result.AddFile(0);
+            }
+            catch (PosixException e)
+            {
+                _result.Fail(display, $"hard link not restored: {e.Message}");
+            }
         }
         // Directory metadata last and deepest first: writing into a directory changes its mtime.
         for (int i = _directories.Count - 1; i >= 0; i--)
@@ -113,12 +127,13 @@ public sealed class Restorer
                     // Hard links are decided here, in tree order, so the first path is always the one written.
                     if (_hardLinks.TryGetValue((dev, ino), out byte[]? first))
                     {
-                        await files.WriteAsync(new FileJob(path, childDisplay, node, first), cancellationToken).ConfigureAwait(false);
+                        // Linked after all files are written, so the first name surely exists.
+                        _laterLinks.Add((path, childDisplay, first));
                         continue;
                     }
                     _hardLinks[(dev, ino)] = path;
                 }
-                await files.WriteAsync(new FileJob(path, childDisplay, node, null), cancellationToken).ConfigureAwait(false);
+                await files.WriteAsync(new FileJob(path, childDisplay, node), cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -129,18 +144,10 @@ public sealed class Restorer
 
     private async Task RestoreFileAsync(FileJob job, CancellationToken cancellationToken)
     {
-        var (path, display, node, first) = job;
+        var (path, display, node) = job;
         try
         {
             RemoveExisting(path);
-            if (first is not null)
-            {
-                // A later name of a hard-linked file: wait until the first name exists.
-                for (int i = 0; i < 600 && !PosixFs.Exists(first); i++) await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-                PosixFs.Link(first, path);
-                _result.AddFile(0);
-                return;
-            }
             long written = 0;
             string? damage = null;
             using (var handle = PosixFs.CreateFile(path, PrivateFile))
@@ -254,6 +261,6 @@ public sealed class Restorer
         }
     }
 
-    /// <summary>A file to write, or (with <c>LinkTo</c>) a further name of a file written earlier.</summary>
-    private sealed record FileJob(byte[] Path, string Display, Node Node, byte[]? LinkTo);
+    /// <summary>A file whose contents a worker writes.</summary>
+    private sealed record FileJob(byte[] Path, string Display, Node Node);
 }
