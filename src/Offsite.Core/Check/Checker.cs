@@ -128,16 +128,25 @@ public sealed class Checker
             return (e.Message, 0);
         }
         using var decompressor = new ZstdDecompressor();
+        byte[] scratch = [];
         foreach (var entry in table)
         {
             var bytes = plaintext.AsSpan((int)entry.Offset, entry.Length);
-            byte[] raw = bytes.ToArray();
+            ReadOnlySpan<byte> raw = bytes;
             if (entry.Compression == BlobCompression.Zstd)
             {
-                raw = new byte[entry.RawLength];
+                if (scratch.Length < entry.RawLength)
+                {
+                    scratch = new byte[entry.RawLength];
+                }
                 try
                 {
-                    decompressor.Decompress(bytes, raw);
+                    int n = decompressor.Decompress(bytes, scratch);
+                    if (n != entry.RawLength)
+                    {
+                        return ($"blob {entry.Id.Short} decompresses to {n} bytes, the table says {entry.RawLength}", 0);
+                    }
+                    raw = scratch.AsSpan(0, n);
                 }
                 catch (InvalidDataException e)
                 {
