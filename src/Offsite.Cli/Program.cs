@@ -17,6 +17,7 @@ root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(KeyCommand.Create());
 root.Subcommands.Add(DiffCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
+root.Subcommands.Add(BucketCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 
 var parsed = root.Parse(args);
