@@ -386,7 +386,7 @@ internal static class TreeCompare
                 parts[5] = "-";
                 attrs = string.Join(' ', parts);
             }
-            lines.Add(fields[i].Replace("\n", "\\n", StringComparison.Ordinal) + " " + attrs);
+            lines.Add((fields[i] + " " + attrs).Replace("\n", "\\n", StringComparison.Ordinal));
         }
         lines.Sort(StringComparer.Ordinal);
         return string.Join('\n', lines);
@@ -417,4 +417,16 @@ internal static class TreeCompare
 public sealed class HeavyCollection
 {
     public const string Name = "Heavy";
+}
+
+/// <summary>A fact that needs root (chown, setuid): reported as skipped, never passing silently, otherwise.</summary>
+internal sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (!Offsite.Posix.PosixFs.IsRoot)
+        {
+            Skip = "Requires root.";
+        }
+    }
 }
