@@ -190,6 +190,18 @@ internal sealed class Sandbox : IDisposable
         return Proc.Run("dotnet", [OffsiteDll, .. args], merged, stdin ?? []);
     }
 
+    /// <summary>Starts offsite in the background (output drained and discarded) for tests that kill it.</summary>
+    public Process Start(params string[] args)
+    {
+        var p = Process.Start(Proc.StartInfo("dotnet", [OffsiteDll, .. args], Env)) ?? throw new InvalidOperationException("could not start offsite");
+        p.StandardInput.Close();
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
     public ProcResult Ok(params string[] args) => Expect(0, args);
 
     public ProcResult Expect(int exitCode, params string[] args) => Expect(exitCode, Run(args), args);
