@@ -28,6 +28,13 @@ public sealed record S3Options
     public string? SecretKey { get; init; }
     public string? SessionToken { get; init; }
 
+    /// <summary>
+    /// Send <c>x-amz-acl: bucket-owner-full-control</c> on every upload. On servers that still use ACLs (Ceph RGW,
+    /// MinIO gateways, AWS buckets without "bucket owner enforced") an object belongs to whoever uploaded it, so
+    /// without this the bucket owner could not read what a write-only backup host wrote. Harmless elsewhere.
+    /// </summary>
+    public bool BucketOwnerFullControl { get; init; } = true;
+
     public ObjectLockKind ObjectLock { get; init; } = ObjectLockKind.None;
     public int LockDays { get; init; }
 

@@ -29,6 +29,10 @@ internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
             MD5Digest = Md5(data.Span),
             UseChunkEncoding = false,
         };
+        if (options.BucketOwnerFullControl)
+        {
+            request.CannedACL = S3CannedACL.BucketOwnerFullControl;
+        }
         if (ifNoneMatch)
         {
             request.IfNoneMatch = "*";
@@ -44,6 +48,10 @@ internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
     private async Task UploadMultipartAsync(string fullKey, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         var initiate = new InitiateMultipartUploadRequest { BucketName = options.Bucket, Key = fullKey, ContentType = "application/octet-stream" };
+        if (options.BucketOwnerFullControl)
+        {
+            initiate.CannedACL = S3CannedACL.BucketOwnerFullControl;
+        }
         if (RetainUntil() is { } until)
         {
             initiate.ObjectLockMode = LockMode();
