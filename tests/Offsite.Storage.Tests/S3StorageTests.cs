@@ -36,7 +36,7 @@ public sealed class S3StorageTests : StorageConformance, IAsyncLifetime
         return new S3Storage(tweak is null ? options : tweak(options));
     }
 
-    [Fact]
+    [S3Fact]
     public async Task Large_objects_go_up_in_parts_and_come_back_identical()
     {
         await using var s = CreateS3(o => o with { MultipartThreshold = 6 << 20, PartSize = 5 << 20 });
@@ -52,7 +52,7 @@ public sealed class S3StorageTests : StorageConformance, IAsyncLifetime
         Assert.Empty(uploads.MultipartUploads ?? []);
     }
 
-    [Fact]
+    [S3Fact]
     public async Task A_failed_multipart_upload_is_aborted()
     {
         // Cancel while the parts are in flight: the upload must be aborted, not left behind.
@@ -66,7 +66,7 @@ public sealed class S3StorageTests : StorageConformance, IAsyncLifetime
         Assert.Null(await s.HeadAsync("packs/mp/cancelled", default));
     }
 
-    [Fact]
+    [S3Fact]
     public async Task Prefixes_isolate_repositories_in_one_bucket()
     {
         await using var a = CreateS3();
@@ -80,7 +80,7 @@ public sealed class S3StorageTests : StorageConformance, IAsyncLifetime
         Assert.Equal(["config"], keys);
     }
 
-    [Fact]
+    [S3Fact]
     public async Task Wrong_credentials_are_a_storage_error_that_names_no_secret()
     {
         await using var s = new S3Storage(S3TestEnv.Options(_bucket, _prefix, "NOSUCHKEY", "very-secret-value") with { MaxErrorRetry = 0 });
@@ -90,7 +90,7 @@ public sealed class S3StorageTests : StorageConformance, IAsyncLifetime
         Assert.DoesNotContain("very-secret-value", s.Location, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [S3Fact]
     public async Task Unreachable_endpoint_is_a_storage_error()
     {
         var options = S3TestEnv.Options(_bucket, _prefix) with { Endpoint = new Uri("http://127.0.0.1:9"), MaxErrorRetry = 1 };
@@ -98,7 +98,7 @@ public sealed class S3StorageTests : StorageConformance, IAsyncLifetime
         await Assert.ThrowsAsync<StorageException>(() => s.GetAsync("config", default));
     }
 
-    [Fact]
+    [S3Fact]
     public async Task Objects_written_are_listed_and_downloaded_identically_by_awscli()
     {
         await using var s = CreateS3();
