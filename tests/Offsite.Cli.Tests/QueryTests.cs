@@ -63,8 +63,8 @@ public sealed class QueryTests
         box.Ok("backup", src);
 
         var entries = box.Json("ls", "latest").AsArray().ToDictionary(e => e!["path"]!.GetValue<string>(), e => e!);
-        Assert.Equal("directory", entries["/tmp"]["type"]!.GetValue<string>());
-        Assert.Equal("directory", entries[src]["type"]!.GetValue<string>());
+        Assert.Equal("dir", entries["/tmp"]["type"]!.GetValue<string>());
+        Assert.Equal("dir", entries[src]["type"]!.GetValue<string>());
         var f = entries[src + "/sub/f.txt"];
         Assert.Equal("file", f["type"]!.GetValue<string>());
         Assert.Equal(5, f["size"]!.GetValue<long>());

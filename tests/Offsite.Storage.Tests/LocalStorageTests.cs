@@ -34,6 +34,21 @@ public sealed class LocalStorageTests : StorageConformance, IDisposable
         Assert.Equal(["packs/ab/real"], keys);
     }
 
+    [Fact]
+    public async Task Stale_temporary_files_are_reclaimed_by_listing_fresh_ones_are_not()
+    {
+        await using var s = CreateStorage();
+        await s.PutAsync("packs/ab/real", new byte[] { 1 }, default);
+        string stale = Path.Combine(_root, "packs", "ab", "killed.0001.tmp");
+        string fresh = Path.Combine(_root, "packs", "ab", "writing.0002.tmp");
+        File.WriteAllBytes(stale, [1]);
+        File.WriteAllBytes(fresh, [2]);
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-2));
+        await foreach (var o in s.ListAsync("packs/", default)) Assert.Equal("packs/ab/real", o.Key);
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(fresh));
+    }
+
     [Theory]
     [InlineData("../escape")]
     [InlineData("/etc/passwd")]

@@ -27,7 +27,7 @@ public static class LsCommand
             {
                 if (s.Json)
                 {
-                    json.Add(new JsonObject { ["path"] = p, ["type"] = n.Type.ToString().ToLowerInvariant(), ["size"] = n.Size, ["mode"] = n.Mode, ["mtime"] = n.MtimeNs });
+                    json.Add(new JsonObject { ["path"] = p, ["type"] = TypeName(n.Type), ["size"] = n.Size, ["mode"] = n.Mode, ["mtime"] = n.MtimeNs });
                 }
                 else
                 {
@@ -46,6 +46,9 @@ public static class LsCommand
         yield return (p, n);
     }
 #pragma warning restore CS1998
+
+    /// <summary>The same names the tree format uses (docs/format.md).</summary>
+    private static string TypeName(NodeType t) => System.Text.Json.JsonSerializer.Serialize(t, Offsite.Core.Serialization.OffsiteJsonContext.Default.NodeType).Trim('"');
 
     private static string Mode(Node n)
     {

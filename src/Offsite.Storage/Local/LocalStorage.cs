@@ -11,6 +11,7 @@ namespace Offsite.Storage.Local;
 public sealed class LocalStorage : IStorage
 {
     private const string TempSuffix = ".tmp";
+    private static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromHours(1);
     private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private readonly string _root;
@@ -120,6 +121,12 @@ public sealed class LocalStorage : IStorage
             cancellationToken.ThrowIfCancellationRequested();
             if (file.Name.EndsWith(TempSuffix, StringComparison.Ordinal))
             {
+                // A writer killed mid-write leaves its temporary behind. No live write takes an hour,
+                // so older ones are garbage: reclaim the space here, where every listing passes.
+                if (file.LastWriteTimeUtc < DateTime.UtcNow - StaleTemporaryAge)
+                {
+                    TryDelete(file.FullName);
+                }
                 continue;
             }
             string key = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
