@@ -53,6 +53,19 @@ public sealed class PgBackupFailureTests : PgTestBase
         using var backup = Cli.Start("backup", PgServer.Url(db));
         var completion = ProcRunner.CompleteAsync(backup);
         var clock = Stopwatch.StartNew();
+        // Freeze offsite as soon as its pg_dump is connected (application_name offsite): pg_dump then blocks on the full pipe in the
+        // middle of its COPY, so the backend can be killed mid-stream however fast the machine is.
+        bool frozen = false;
+        while (!frozen && !completion.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            string connected = await PgServer.SqlAsync("postgres",
+                $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{db}' AND application_name = 'offsite';");
+            if (connected.Trim() != "0")
+            {
+                Assert.True(Signal(backup.Id, "STOP"), "kill -STOP failed");
+                frozen = true;
+            }
+        }
         bool terminated = false;
         while (!terminated && !completion.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(60))
         {
@@ -62,6 +75,8 @@ public sealed class PgBackupFailureTests : PgTestBase
             terminated = killed.Trim() != "0";
             await Task.Delay(20);
         }
+        Assert.True(frozen, "pg_dump never connected while the backup ran");
+        Assert.True(Signal(backup.Id, "CONT"), $"kill -CONT failed (exited: {backup.HasExited}, terminated: {terminated})");
         var r = await completion;
         Assert.True(terminated, $"the dump finished before its COPY was seen: {r}");
         Assert.True(r.ExitCode == 9, r.ToString());
@@ -105,5 +120,12 @@ public sealed class PgBackupFailureTests : PgTestBase
         Assert.Contains($"env: {Password}", seen, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, seen.Split('\n').Single(l => l.StartsWith("args:", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.DoesNotContain(Password, r.Stdout + r.Stderr, StringComparison.Ordinal);
+    }
+
+    private static bool Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        return kill.ExitCode == 0;
     }
 }
