@@ -175,21 +175,32 @@ def main():
     w("")
 
     if "big_rss_kb" in extra:
-        rss = int(extra["big_rss_kb"]) * 1024
-        secs = float(extra["big_seconds"])
         mib = int(extra["big_mib"])
-        ok = rss < 256 * MIB
         w("## Memory bound: large stdin backup")
         w("")
-        w(f"`bench/gen.c` piped {mib} MiB into `offsite backup --stdin` (fresh repository, passphrase from the environment).")
+        w(f"`bench/gen.c` piped {mib} MiB into `offsite backup --stdin` (fresh repository each). "
+          "`offsite snapshots` on the same repository is the baseline cost of opening it.")
         w("")
         w("| Check | Time (s) | Throughput (MiB/s) | Peak RSS (MiB) | Target | Result |")
         w("|---|---:|---:|---:|---|---|")
-        w(f"| {mib} MiB stdin backup | {secs:.1f} | {mib / secs:.0f} | {rss / MIB:.0f} | < 256 MiB | {'PASS' if ok else '**FAIL**'} |")
-        if "open_rss_kb" in extra:
-            w(f"| `offsite snapshots` (open repository only) | {float(extra['open_seconds']):.2f} | | "
-              f"{int(extra['open_rss_kb']) / 1024:.0f} | | baseline: key derivation |")
+        for key, open_key, label in [("big", "open", "passphrase (`OFFSITE_PASSWORD`)"),
+                                     ("bigkey", "openkey", "key file (`--key-file`, no scrypt)")]:
+            if f"{key}_rss_kb" not in extra:
+                continue
+            rss = int(extra[f"{key}_rss_kb"]) * 1024
+            secs = float(extra[f"{key}_seconds"])
+            w(f"| {mib} MiB stdin backup, {label} | {secs:.1f} | {mib / secs:.0f} | {rss / MIB:.0f} | < 256 MiB | "
+              f"{'PASS' if rss < 256 * MIB else '**FAIL**'} |")
+            if f"{open_key}_rss_kb" in extra:
+                w(f"| `offsite snapshots`, {label} | {float(extra[f'{open_key}_seconds']):.2f} | | "
+                  f"{int(extra[f'{open_key}_rss_kb']) / 1024:.0f} | | baseline |")
         w("")
+        big, op = int(extra["big_rss_kb"]), int(extra.get("open_rss_kb", 0))
+        if op and big <= op * 1.05:
+            w(f"With a passphrase the peak RSS of the {mib} MiB backup ({big / 1024:.0f} MiB) is no higher than opening the "
+              f"repository ({op / 1024:.0f} MiB): the peak is set by the scrypt key derivation (age work factor 2^18 "
+              "= 256 MiB), not by the amount of data.")
+            w("")
 
     w("## Exact commands")
     w("")

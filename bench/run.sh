@@ -10,6 +10,7 @@
 # BENCH_STREAM_MIB, BENCH_BIG_MIB (sizes of the generated streams),
 # BENCH_BORG_ZSTD=1 (also run borg with --compression zstd,3 as a fourth tool),
 # BENCH_FROM_HEAD=1 (build the committed tree, `git archive HEAD`, instead of the working tree),
+# BENCH_RESULTS (output file, default bench/RESULTS.md),
 # BENCH_IDLE_WAIT (max seconds to wait for a quiet machine before each timed run, default 5).
 set -euo pipefail
 
@@ -25,7 +26,7 @@ esac
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
 WORK=${BENCH_WORK:-$BENCH/work}
-RESULTS_MD=$BENCH/RESULTS.md
+RESULTS_MD=${BENCH_RESULTS:-$BENCH/RESULTS.md}
 
 if (( QUICK )); then
     SRC=${BENCH_SRC:-/usr/share/doc}
@@ -206,14 +207,17 @@ mkdir -p "$WORK" "$LOGDIR"
 
 if (( FROM_HEAD )); then
     # Build the committed tree (git HEAD) in the work dir, unaffected by uncommitted edits.
-    phase "build Offsite (Release) from git HEAD $(git -C "$ROOT" rev-parse --short HEAD)"
+    HEAD_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
+    phase "build Offsite (Release) from git HEAD $HEAD_COMMIT"
     HEADSRC=$WORK/head-src
     rm -rf "$HEADSRC"; mkdir -p "$HEADSRC"
-    git -C "$ROOT" archive HEAD | tar -x -C "$HEADSRC"
+    git -C "$ROOT" archive "$HEAD_COMMIT" | tar -x -C "$HEADSRC"
     BUILD_ROOT=$HEADSRC
+    OFFSITE_COMMIT="$HEAD_COMMIT (built from git HEAD)"
 else
     phase "build Offsite (Release) from the working tree"
     BUILD_ROOT=$ROOT
+    OFFSITE_COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/ (working tree build)')"
 fi
 run_logged build dotnet build "$BUILD_ROOT/src/Offsite.Cli" -c Release
 BUILT_DIR=$BUILD_ROOT/src/Offsite.Cli/bin/Release/net10.0
@@ -333,27 +337,56 @@ done
 rm -rf "$WORK/repos/$DS"
 
 # ---------------------------------------------------------------- memory bound
-if (( BIG_MIB > 0 )); then
-    phase "memory check: $BIG_MIB MiB generated stream piped into offsite backup --stdin"
-    repo=$WORK/repos/big/offsite/repo cache=$WORK/repos/big/offsite/cache
-    init_repo offsite "$repo" "$cache" init-big
+# big_backup <key> <repo> <cache> [offsite global args]: pipe the generator into offsite, record time/RSS.
+big_backup() {
+    local key=$1 repo=$2 cache=$3; shift 3
     # The generator runs concurrently (pipe); /usr/bin/time measures offsite only.
-    printf '[memory] %q %s | %s\n' "$GEN" "$BIG_MIB" "$(printf '%q ' /usr/bin/time -f '%e %M' "$OFFSITE" backup --quiet --stdin --stdin-name big.bin)" >>"$COMMANDS_TXT"
+    printf '[memory/%s] %q %s | %s\n' "$key" "$GEN" "$BIG_MIB" \
+        "$(printf '%q ' /usr/bin/time -f '%e %M' "$OFFSITE" "$@" backup --quiet --stdin --stdin-name big.bin)" >>"$COMMANDS_TXT"
+    sync; wait_idle; printf '   ' >&2
     set +o pipefail
     "$GEN" "$BIG_MIB" | OFFSITE_REPOSITORY=$repo OFFSITE_CACHE_DIR=$cache \
-        /usr/bin/time -o "$WORK/time.out" -f '%e %M' "$OFFSITE" backup --quiet --stdin --stdin-name big.bin 2>"$LOGDIR/memory.log"
-    rcs=("${PIPESTATUS[@]}")
+        /usr/bin/time -o "$WORK/time.out" -f '%e %M' "$OFFSITE" "$@" backup --quiet --stdin --stdin-name big.bin 2>>"$LOGDIR/memory.log"
+    local rcs=("${PIPESTATUS[@]}")
     set -o pipefail
     [[ ${rcs[0]} -eq 0 && ${rcs[1]} -eq 0 ]] || { tail -n 30 "$LOGDIR/memory.log" >&2; die "memory check failed (${rcs[*]})"; }
+    local secs rss size
     read -r secs rss < <(tail -n 1 "$WORK/time.out")
     size=$(du -sb "$repo" | cut -f1)
-    printf 'big_mib\t%s\nbig_seconds\t%s\nbig_rss_kb\t%s\nbig_repo_bytes\t%s\n' "$BIG_MIB" "$secs" "$rss" "$size" >>"$EXTRA_TSV"
-    say "offsite: $secs s, peak RSS $(( rss / 1024 )) MiB (target < 256 MiB), repo $(( size / 1048576 )) MiB"
-    # Baseline: the smallest command that opens the repository (key derivation only).
-    /usr/bin/time -o "$WORK/time.out" -f '%e %M' env OFFSITE_REPOSITORY="$repo" OFFSITE_CACHE_DIR="$cache" "$OFFSITE" snapshots >/dev/null 2>>"$LOGDIR/memory.log"
+    printf '%s_seconds\t%s\n%s_rss_kb\t%s\n%s_repo_bytes\t%s\n' "$key" "$secs" "$key" "$rss" "$key" "$size" >>"$EXTRA_TSV"
+    say "offsite backup ($key): $secs s, peak RSS $(( rss / 1024 )) MiB (target < 256 MiB), repo $(( size / 1048576 )) MiB"
+}
+
+# open_only <key> <repo> <cache> [offsite global args]: `offsite snapshots`, the cost of opening a repository.
+open_only() {
+    local key=$1 repo=$2 cache=$3; shift 3
+    /usr/bin/time -o "$WORK/time.out" -f '%e %M' env OFFSITE_REPOSITORY="$repo" OFFSITE_CACHE_DIR="$cache" \
+        "$OFFSITE" "$@" snapshots >/dev/null 2>>"$LOGDIR/memory.log"
+    local secs rss
     read -r secs rss < <(tail -n 1 "$WORK/time.out")
-    printf 'open_seconds\t%s\nopen_rss_kb\t%s\n' "$secs" "$rss" >>"$EXTRA_TSV"
-    say "offsite snapshots (open only): $secs s, peak RSS $(( rss / 1024 )) MiB"
+    printf '%s_seconds\t%s\n%s_rss_kb\t%s\n' "$key" "$secs" "$key" "$rss" >>"$EXTRA_TSV"
+    say "offsite snapshots ($key): $secs s, peak RSS $(( rss / 1024 )) MiB"
+}
+
+if (( BIG_MIB > 0 )); then
+    phase "memory check: $BIG_MIB MiB generated stream piped into offsite backup --stdin"
+    printf 'big_mib\t%s\n' "$BIG_MIB" >>"$EXTRA_TSV"
+    # 1. As users run it: passphrase from OFFSITE_PASSWORD (includes scrypt key derivation).
+    repo=$WORK/repos/big/pass/repo cache=$WORK/repos/big/pass/cache
+    init_repo offsite "$repo" "$cache" init-big
+    big_backup big "$repo" "$cache"
+    open_only open "$repo" "$cache"
+    rm -rf "$WORK/repos/big/pass"
+    # 2. With an exported key file instead of a passphrase: no scrypt, so this is the memory of
+    #    the backup pipeline itself.
+    repo=$WORK/repos/big/keyfile/repo cache=$WORK/repos/big/keyfile/cache
+    init_repo offsite "$repo" "$cache" init-big
+    run_logged init-big env OFFSITE_REPOSITORY="$repo" "$OFFSITE" key export --identity -o "$WORK/repos/big/id.key"
+    (
+        unset OFFSITE_PASSWORD
+        big_backup bigkey "$repo" "$cache" --key-file "$WORK/repos/big/id.key"
+        open_only openkey "$repo" "$cache" --key-file "$WORK/repos/big/id.key"
+    )
     rm -rf "$WORK/repos/big"
 fi
 
@@ -374,11 +407,7 @@ TOTAL=$(( $(date +%s) - START_TS ))
     echo "dotnet	$(dotnet --version)"
     echo "restic	$(restic version | head -n1)"
     echo "borg	$(borg --version)"
-    if (( FROM_HEAD )); then
-        echo "offsite_commit	$(git -C "$ROOT" rev-parse --short HEAD) (built from git HEAD)"
-    else
-        echo "offsite_commit	$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/ (working tree build)')"
-    fi
+    echo "offsite_commit	$OFFSITE_COMMIT"
     echo "load_start	$LOAD_START"
     echo "load_end	$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "offsite_version	$("$OFFSITE" --version 2>/dev/null | head -n1)"
