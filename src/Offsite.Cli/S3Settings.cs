@@ -42,6 +42,15 @@ public sealed record S3Settings(string? Endpoint, string? Region, bool PathStyle
             ObjectLock = ParseLock(),
             LockDays = LockDays ?? (Env("OFFSITE_LOCK_DAYS") is { } d && int.TryParse(d, out int days) ? days : 0),
         };
+        // Network tuning for unusual links (and the fault tests): seconds without progress on a socket, retries per request.
+        if (EnvInt("OFFSITE_S3_IO_TIMEOUT", 1, 3600) is int io)
+        {
+            defaults = defaults with { IoTimeout = TimeSpan.FromSeconds(io) };
+        }
+        if (EnvInt("OFFSITE_S3_RETRIES", 0, 30) is int retries)
+        {
+            defaults = defaults with { MaxErrorRetry = retries };
+        }
         if (defaults.ObjectLock != ObjectLockKind.None && defaults.LockDays < 1)
         {
             throw new OffsiteException(ErrorKind.Usage, "--object-lock needs --lock-days N (N >= 1): how long each object stays undeletable");
@@ -63,6 +72,17 @@ public sealed record S3Settings(string? Endpoint, string? Region, bool PathStyle
         "GOVERNANCE" => ObjectLockKind.Governance,
         var other => throw new OffsiteException(ErrorKind.Usage, $"--object-lock: '{other!.ToLowerInvariant()}' is not compliance, governance or none"),
     };
+
+    private static int? EnvInt(string name, int min, int max)
+    {
+        if (Env(name) is not { } v)
+        {
+            return null;
+        }
+        return int.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= min && n <= max
+            ? n
+            : throw new OffsiteException(ErrorKind.Usage, $"{name}: '{v}' is not a whole number from {min} to {max}");
+    }
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 }

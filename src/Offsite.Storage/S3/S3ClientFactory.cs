@@ -19,6 +19,9 @@ public static class S3ClientFactory
             RetryMode = RequestRetryMode.Standard, // exponential backoff with full jitter
             MaxErrorRetry = options.MaxErrorRetry,
             Timeout = options.RequestTimeout,
+            ConnectTimeout = options.ConnectTimeout,
+            // Connect and no-progress (I/O) timeouts on every socket: see S3HttpClientFactory.
+            HttpClientFactory = new S3HttpClientFactory(options),
             ForcePathStyle = options.ForcePathStyle || options.Endpoint is not null,
         };
         if (options.Endpoint is not null)

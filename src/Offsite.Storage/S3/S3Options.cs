@@ -46,7 +46,15 @@ public sealed record S3Options
     public int PartConcurrency { get; init; } = 4;
     /// <summary>Retries of the SDK (standard mode: exponential backoff with jitter) on throttling, 5xx and connection errors.</summary>
     public int MaxErrorRetry { get; init; } = 8;
+    /// <summary>Limit for one whole request (a 16 MiB part at 1 Mbit/s takes about 2 minutes).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Limit for establishing a TCP connection.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// A socket read or write that makes no progress for this long fails (and is retried): it bounds the time lost to a
+    /// blackholed connection or a hung server without cutting off a slow transfer that is still moving.
+    /// </summary>
+    public TimeSpan IoTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The prefix normalized: no leading '/', and a trailing '/' unless empty.</summary>
     public string NormalizedPrefix

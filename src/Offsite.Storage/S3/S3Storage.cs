@@ -118,6 +118,32 @@ public sealed class S3Storage : IStorage
 
     private async Task<byte[]> ReadAsync(string key, ByteRange? range, CancellationToken cancellationToken)
     {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await ReadOnceAsync(key, range, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StorageException e) when (e is not ObjectNotFoundException && IsBodyTransportFailure(e) && attempt < Options.MaxErrorRetry)
+            {
+                // The SDK retries a request until its response headers arrive; a connection that breaks while the body
+                // streams in (reset, I/O timeout, short read) is retried here, with the same backoff and jitter.
+                await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool IsBodyTransportFailure(StorageException e) =>
+        e.Data.Contains(BodyFailureMarker);
+
+    private const string BodyFailureMarker = "offsite.s3.body-transport-failure";
+
+    /// <summary>Full jitter over 100 ms · 2^attempt, at most 20 s (the SDK's standard mode).</summary>
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(20_000, 100 * Math.Pow(2, attempt)));
+
+    private async Task<byte[]> ReadOnceAsync(string key, ByteRange? range, CancellationToken cancellationToken)
+    {
         var request = new GetObjectRequest { BucketName = Options.Bucket, Key = FullKey(key), ByteRange = range };
         try
         {
@@ -126,11 +152,18 @@ public sealed class S3Storage : IStorage
             var buffer = new MemoryStream(expected is > 0 and < int.MaxValue ? (int)expected : 0);
             await using (response.ResponseStream.ConfigureAwait(false))
             {
-                await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException)
+                {
+                    throw new StorageException($"S3 GET {key}: the connection broke after {buffer.Length} bytes of the body: {e.Message}", e) { Data = { [BodyFailureMarker] = true } };
+                }
             }
             if (expected >= 0 && buffer.Length != expected)
             {
-                throw new StorageException($"S3 GET {key}: connection ended after {buffer.Length} of {expected} bytes");
+                throw new StorageException($"S3 GET {key}: connection ended after {buffer.Length} of {expected} bytes") { Data = { [BodyFailureMarker] = true } };
             }
             return buffer.ToArray();
         }
