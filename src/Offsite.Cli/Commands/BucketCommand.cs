@@ -57,7 +57,7 @@ public static class BucketCommand
             {
                 Console.Error.WriteLine(
                     $"warning: the expiry rule deletes objects {settings.ExpireDays} days after they were written whether or not snapshots still use them; " +
-                    $"every backup host must keep its data younger than the refresh horizon ({settings.RefreshDays} days). See docs/s3.md.");
+                    $"create the repository with `offsite init --lifecycle-expire-days {settings.ExpireDays} --refresh-days {settings.RefreshDays}` so backups never reuse older data. See docs/s3.md.");
             }
             if (r.GetValue(print))
             {

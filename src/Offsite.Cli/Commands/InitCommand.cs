@@ -8,7 +8,10 @@ public static class InitCommand
     public static Command Create()
     {
         var packSize = new Option<int?>("--pack-size") { Description = "target pack size in MiB (default 16)" };
-        var command = new Command("init", "create a new repository") { packSize };
+        var expireDays = new Option<int?>("--lifecycle-expire-days") { Description = "lifecycle retention: the bucket deletes packs, indexes and snapshots after E days (see docs/s3.md)" };
+        var refreshDays = new Option<int?>("--refresh-days") { Description = "lifecycle retention: never reuse data older than R days; snapshots stay valid E − R days" };
+        var daySeconds = new Option<int?>("--lifecycle-day-seconds") { Description = "length of a lifecycle day (testing against servers with a fast lifecycle clock)", Hidden = true };
+        var command = new Command("init", "create a new repository") { packSize, expireDays, refreshDays, daySeconds };
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
             var storage = StorageFactory.Open(s);
@@ -17,6 +20,21 @@ public static class InitCommand
             if (r.GetValue(packSize) is int mib)
             {
                 config.PackSize = mib * 1024 * 1024;
+            }
+            if (r.GetValue(expireDays) is int e)
+            {
+                config.Retention = new RetentionConfig
+                {
+                    ExpireDays = e,
+                    RefreshDays = r.GetValue(refreshDays) ?? throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage,
+                        "--lifecycle-expire-days needs --refresh-days: without a refresh horizon the bucket would delete data that new snapshots still use"),
+                    DaySeconds = r.GetValue(daySeconds) ?? 86400,
+                };
+                config.Retention.Validate();
+            }
+            else if (r.GetValue(refreshDays) is not null)
+            {
+                throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage, "--refresh-days only applies with --lifecycle-expire-days");
             }
             var repo = await Repository.InitAsync(storage, passphrase, config, s.EffectiveCacheDir, ct).ConfigureAwait(false);
             if (s.Json)

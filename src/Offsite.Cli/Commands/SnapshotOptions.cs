@@ -33,7 +33,15 @@ public sealed class SnapshotOptions
 
     public async Task<Snapshot> FindAsync(Repository repo, ParseResult r, string reference, CancellationToken ct)
     {
-        var all = await repo.ListSnapshotsAsync(ct).ConfigureAwait(false);
-        return SnapshotFinder.Find(all, reference, Filter(r));
+        var all = await repo.ListAllSnapshotsAsync(ct).ConfigureAwait(false);
+        var valid = all.Where(s => !repo.IsExpired(s)).ToList();
+        if (reference != "latest" && valid.Count < all.Count
+            && !valid.Any(s => s.Id.StartsWith(reference, StringComparison.Ordinal))
+            && all.FirstOrDefault(s => s.Id.StartsWith(reference, StringComparison.Ordinal)) is { } expired)
+        {
+            throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.NotFound,
+                $"snapshot {expired.Id[..8]} of {expired.Time:yyyy-MM-dd HH:mm} has expired under lifecycle retention: the bucket may already have deleted its data");
+        }
+        return SnapshotFinder.Find(valid, reference, Filter(r));
     }
 }

@@ -10,6 +10,8 @@ public sealed class CheckReport
     /// <summary>Snapshots that reference data in a damaged or missing pack, or whose trees are damaged.</summary>
     public SortedSet<string> AffectedSnapshots { get; } = new(StringComparer.Ordinal);
     public int Snapshots { get; set; }
+    /// <summary>Snapshots past their lifecycle validity, not checked.</summary>
+    public int ExpiredSnapshots { get; set; }
     public int Packs { get; set; }
     public long BlobsRead { get; set; }
     public bool Ok => Errors.Count == 0;

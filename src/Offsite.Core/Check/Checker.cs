@@ -17,6 +17,7 @@ namespace Offsite.Core.Check;
 /// </summary>
 public sealed class Checker
 {
+    private const string MissingPack = "missing";
     private readonly Repository.Repository _repo;
 
     public Checker(Repository.Repository repository) => _repo = repository;
@@ -36,6 +37,10 @@ public sealed class Checker
         await LoadIndexesAsync(report, cancellationToken).ConfigureAwait(false);
         foreach (var pack in _repo.Index.Packs)
         {
+            if (!stored.ContainsKey(pack.Id) && _repo.MayHaveExpired(pack))
+            {
+                continue; // deleted by the bucket's lifecycle rule, as intended; no valid snapshot needs it
+            }
             if (!stored.TryGetValue(pack.Id, out long size))
             {
                 report.DamagedPack(pack.Id, "missing (indexed but not in storage)");
@@ -71,6 +76,10 @@ public sealed class Checker
                     _repo.Index.Add(PackInfo.FromIndexPack(p));
                 }
             }
+            catch (ObjectNotFoundException)
+            {
+                // Listed, then deleted (lifecycle expiry, prune): nothing left to check.
+            }
             catch (OffsiteException e) when (e.Kind == ErrorKind.RepositoryDamaged)
             {
                 report.Error(e.Message);
@@ -81,9 +90,14 @@ public sealed class Checker
     private async Task ReadPacksAsync(List<string> packIds, CheckReport report, CancellationToken cancellationToken)
     {
         long blobs = 0;
+        var packs = _repo.Index.Packs.ToDictionary(p => p.Id, StringComparer.Ordinal);
         await Parallel.ForEachAsync(packIds, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken }, async (id, ct) =>
         {
             var (problem, count) = await VerifyPackAsync(id, ct).ConfigureAwait(false);
+            if (problem == MissingPack && packs.TryGetValue(id, out var info) && _repo.MayHaveExpired(info))
+            {
+                return; // expired by the bucket while we were reading others
+            }
             if (problem is not null)
             {
                 report.DamagedPack(id, problem);
@@ -103,7 +117,7 @@ public sealed class Checker
         }
         catch (ObjectNotFoundException)
         {
-            return ("missing", 0);
+            return (MissingPack, 0);
         }
         if (ObjectKeys.IdFor(stored) != id)
         {
@@ -183,11 +197,21 @@ public sealed class Checker
             {
                 snapshot = Snapshot.Parse(await _repo.LoadObjectAsync(key, cancellationToken).ConfigureAwait(false), snapshotId);
             }
+            catch (OffsiteException e) when (e.Kind == ErrorKind.RepositoryDamaged && _repo.Config.Retention is not null && Repository.Repository.IsVanished(e))
+            {
+                report.ExpiredSnapshots++;
+                continue; // expired by the bucket's lifecycle rule after it was listed
+            }
             catch (OffsiteException e) when (e.Kind == ErrorKind.RepositoryDamaged)
             {
                 report.Error(e.Message);
                 report.AffectedSnapshots.Add(snapshotId);
                 continue;
+            }
+            if (_repo.IsExpired(snapshot))
+            {
+                report.ExpiredSnapshots++;
+                continue; // past its lifecycle validity: its data may be gone, by design
             }
             if (!await TreeIsIntactAsync(BlobId.Parse(snapshot.Tree), loader, checkedTrees, report, snapshotId, cancellationToken).ConfigureAwait(false))
             {

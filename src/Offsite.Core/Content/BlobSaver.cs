@@ -60,12 +60,12 @@ public sealed class BlobSaver : IAsyncDisposable
 
     public BlobId ComputeId(ReadOnlySpan<byte> data) => BlobId.Compute(_repo.Key.BlobIdKey, data);
 
-    /// <summary>True when the repository (or this backup) already has the blob.</summary>
+    /// <summary>True when the repository (or this backup) already has the blob in a pack a new snapshot may use.</summary>
     public bool IsKnown(BlobId id)
     {
         lock (_pending)
         {
-            return _pending.Contains(id) || _repo.Index.Contains(id);
+            return _pending.Contains(id) || _repo.CanReuse(id);
         }
     }
 
@@ -76,7 +76,7 @@ public sealed class BlobSaver : IAsyncDisposable
         var id = ComputeId(data.Span);
         lock (_pending)
         {
-            if (_repo.Index.Contains(id) || !_pending.Add(id))
+            if (_repo.CanReuse(id) || !_pending.Add(id))
             {
                 return id;
             }

@@ -29,8 +29,12 @@ public sealed class MasterIndex
             _packNumbers[pack.Id] = number;
             foreach (var e in pack.Entries)
             {
-                // First location wins: duplicates across packs (concurrent writers) are harmless.
-                _blobs.TryAdd(e.Id, new Location(number, e));
+                // A blob can be in several packs (concurrent writers, or re-uploaded past the refresh
+                // horizon). The newest copy wins: it is the one lifecycle expiry deletes last.
+                if (!_blobs.TryGetValue(e.Id, out var existing) || _packs[existing.Pack].Created < pack.Created)
+                {
+                    _blobs[e.Id] = new Location(number, e);
+                }
             }
         }
     }

@@ -137,6 +137,37 @@ public sealed class Repository
         return ObjectCodec.Open(stored, key, identities, ObjectKeys.IdOf(key));
     }
 
+    // ---- retention
+
+    /// <summary>
+    /// True when a new snapshot may reference the stored blob: it is indexed, and under lifecycle
+    /// retention its pack is younger than the refresh horizon (older data is uploaded again).
+    /// </summary>
+    public bool CanReuse(BlobId id)
+    {
+        if (Config.Retention is not { } retention)
+        {
+            return Index.Contains(id);
+        }
+        var location = Index.Find(id);
+        return location is not null && location.Pack.Created > DateTimeOffset.UtcNow - retention.RefreshHorizon;
+    }
+
+    /// <summary>Under lifecycle retention, a snapshot older than expiry − refresh may already miss data.</summary>
+    public bool IsExpired(Snapshot snapshot) =>
+        Config.Retention is { } retention && snapshot.Time < DateTimeOffset.UtcNow - retention.SnapshotValidity;
+
+    /// <summary>
+    /// Under lifecycle retention, a pack older than the expiry is expected to be gone. The bucket
+    /// dates the pack from the start of its upload, a little before our <c>created</c>: allow for that.
+    /// </summary>
+    public bool MayHaveExpired(PackInfo pack) =>
+        Config.Retention is { } retention
+        && pack.Created < DateTimeOffset.UtcNow - retention.Expiry + TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerMinute, retention.Day.Ticks / 10));
+
+    /// <summary>True when an object failed to load only because it no longer exists.</summary>
+    public static bool IsVanished(Exception e) => e is ObjectNotFoundException || e.InnerException is ObjectNotFoundException;
+
     // ---- index
 
     /// <summary>
@@ -157,7 +188,17 @@ public sealed class Repository
             }
             await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (info, ct) =>
             {
-                var file = await LoadIndexFileAsync(info.Key, ct).ConfigureAwait(false);
+                IndexFile file;
+                try
+                {
+                    file = await LoadIndexFileAsync(info.Key, ct).ConfigureAwait(false);
+                }
+                catch (ObjectNotFoundException)
+                {
+                    // Listed, then gone: expired by the bucket's lifecycle rule or removed by prune.
+                    // What it indexed is gone with it or indexed again elsewhere.
+                    return;
+                }
                 foreach (var p in file.Packs)
                 {
                     Index.Add(PackInfo.FromIndexPack(p));
@@ -195,21 +236,33 @@ public sealed class Repository
 
     // ---- snapshots
 
-    public async Task<List<Snapshot>> ListSnapshotsAsync(CancellationToken cancellationToken)
+    /// <summary>All snapshots that are still complete (expired ones under lifecycle retention are left out), oldest first.</summary>
+    public async Task<List<Snapshot>> ListSnapshotsAsync(CancellationToken cancellationToken) =>
+        (await ListAllSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Where(s => !IsExpired(s)).ToList();
+
+    public async Task<List<Snapshot>> ListAllSnapshotsAsync(CancellationToken cancellationToken)
     {
         var keys = new List<string>();
         await foreach (var info in Storage.ListAsync(ObjectKeys.SnapshotsPrefix, cancellationToken).ConfigureAwait(false))
         {
             keys.Add(info.Key);
         }
-        var snapshots = new Snapshot[keys.Count];
+        var snapshots = new Snapshot?[keys.Count];
         _ = Identities; // fail early and clearly for a write-only key
         await Parallel.ForEachAsync(Enumerable.Range(0, keys.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            byte[] plaintext = await LoadObjectAsync(keys[i], ct).ConfigureAwait(false);
+            byte[] plaintext;
+            try
+            {
+                plaintext = await LoadObjectAsync(keys[i], ct).ConfigureAwait(false);
+            }
+            catch (OffsiteException e) when (IsVanished(e))
+            {
+                return; // deleted between listing and reading (lifecycle expiry, forget): not a snapshot any more
+            }
             snapshots[i] = Snapshot.Parse(plaintext, ObjectKeys.IdOf(keys[i]));
         }).ConfigureAwait(false);
-        return snapshots.OrderBy(s => s.Time).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
+        return snapshots.OfType<Snapshot>().OrderBy(s => s.Time).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
     }
 
     public async Task<string> SaveSnapshotAsync(Snapshot snapshot, CancellationToken cancellationToken)

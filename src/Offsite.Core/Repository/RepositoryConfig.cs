@@ -24,6 +24,8 @@ public sealed class RepositoryConfig
     [JsonPropertyName("compressionLevel")] public int CompressionLevel { get; set; } = 3;
     [JsonPropertyName("chunker")] public ChunkerConfig Chunker { get; set; } = new();
     [JsonPropertyName("packSize")] public int PackSize { get; set; } = 16 * 1024 * 1024;
+    /// <summary>Lifecycle-safe retention, or null when snapshots are removed by prune.</summary>
+    [JsonPropertyName("retention")] public RetentionConfig? Retention { get; set; }
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, OffsiteJsonContext.Default.RepositoryConfig);
 
@@ -54,7 +56,47 @@ public sealed class RepositoryConfig
         {
             throw new OffsiteException(ErrorKind.RepositoryDamaged, $"the repository config has an invalid pack size {config.PackSize}");
         }
+        config.Retention?.Validate();
         return config;
+    }
+}
+
+/// <summary>
+/// <c>lifecycle</c> retention: the bucket's lifecycle rule deletes packs, indexes and snapshots
+/// <see cref="ExpireDays"/> after they were written, so nobody needs delete rights. Backups never
+/// reuse data written more than <see cref="RefreshDays"/> ago (they upload it again), so a
+/// snapshot stays complete for <c>ExpireDays − RefreshDays</c>; after that it counts as expired.
+/// </summary>
+public sealed class RetentionConfig
+{
+    public const string Lifecycle = "lifecycle";
+
+    [JsonPropertyName("mode")] public string Mode { get; set; } = Lifecycle;
+    [JsonPropertyName("expireDays")] public int ExpireDays { get; set; }
+    [JsonPropertyName("refreshDays")] public int RefreshDays { get; set; }
+    /// <summary>Length of one lifecycle day: 86400, except on test servers whose lifecycle clock runs fast.</summary>
+    [JsonPropertyName("daySeconds")] public int DaySeconds { get; set; } = 86400;
+
+    public TimeSpan Day => TimeSpan.FromSeconds(DaySeconds);
+    /// <summary>Data older than this is not reused by new backups.</summary>
+    public TimeSpan RefreshHorizon => Day * RefreshDays;
+    /// <summary>Objects older than this may have been deleted by the bucket.</summary>
+    public TimeSpan Expiry => Day * ExpireDays;
+    /// <summary>How long a snapshot is guaranteed complete.</summary>
+    public TimeSpan SnapshotValidity => Day * (ExpireDays - RefreshDays);
+
+    public void Validate()
+    {
+        if (Mode != Lifecycle)
+        {
+            throw new OffsiteException(ErrorKind.Usage, $"unknown retention mode '{Mode}'; upgrade offsite");
+        }
+        if (RefreshDays < 1 || ExpireDays < RefreshDays + 1 || DaySeconds < 1)
+        {
+            throw new OffsiteException(ErrorKind.Usage,
+                $"lifecycle retention needs refresh ≥ 1 day and expiry ≥ refresh + 1 day (got expire {ExpireDays}, refresh {RefreshDays}): " +
+                "a snapshot references data up to the refresh horizon old, which must outlive it by at least a day");
+        }
     }
 }
 

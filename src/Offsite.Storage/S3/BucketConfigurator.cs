@@ -89,11 +89,14 @@ public sealed class BucketConfigurator(IAmazonS3 client)
         };
         if (s.ExpireDays is int days)
         {
-            rules.Add(new LifecycleRule
+            foreach (var (name, prefix) in s.ExpiringPrefixes)
             {
-                Id = "offsite-expire", Status = LifecycleRuleStatus.Enabled, Filter = Filter(),
-                Expiration = new LifecycleRuleExpiration { Days = days },
-            });
+                rules.Add(new LifecycleRule
+                {
+                    Id = "offsite-expire-" + name, Status = LifecycleRuleStatus.Enabled, Filter = new LifecycleFilter { Prefix = prefix },
+                    Expiration = new LifecycleRuleExpiration { Days = days },
+                });
+            }
         }
         return rules;
     }

@@ -61,13 +61,16 @@ public static class BucketPlan
         };
         if (s.ExpireDays is int days)
         {
-            yield return new JsonObject
+            foreach (var (name, prefix) in s.ExpiringPrefixes)
             {
-                ["ID"] = "offsite-expire",
-                ["Status"] = "Enabled",
-                ["Filter"] = Filter(),
-                ["Expiration"] = new JsonObject { ["Days"] = days },
-            };
+                yield return new JsonObject
+                {
+                    ["ID"] = "offsite-expire-" + name,
+                    ["Status"] = "Enabled",
+                    ["Filter"] = new JsonObject { ["Prefix"] = prefix },
+                    ["Expiration"] = new JsonObject { ["Days"] = days },
+                };
+            }
         }
     }
 }

@@ -10,6 +10,13 @@ public sealed record BucketSettings
     public required string Bucket { get; init; }
     /// <summary>The repository prefix, "" or ending in '/'.</summary>
     public string Prefix { get; init; } = "";
+
+    /// <summary>
+    /// What the expiry rule may delete: packs, indexes and snapshots. Never <c>config</c> or
+    /// <c>keys/</c>: expiring those would make the whole repository unreadable.
+    /// </summary>
+    public IEnumerable<(string Name, string Prefix)> ExpiringPrefixes =>
+        new[] { "packs/", "index/", "snapshots/" }.Select(p => (p.TrimEnd('/'), Prefix + p));
     public ObjectLockKind Lock { get; init; } = ObjectLockKind.None;
     public int LockDays { get; init; }
     /// <summary>How often backups run (the schedule).</summary>
