@@ -12,8 +12,14 @@ namespace Offsite.Core.Keys;
 /// </summary>
 public sealed class KeyStore
 {
-    /// <summary>age's default work factor: about a second and 256 MiB per unwrap attempt.</summary>
-    public const int DefaultScryptLogN = 18;
+    /// <summary>
+    /// scrypt work factor for new keys: 2^17 (128 MiB, about half a second per attempt). age's own
+    /// default is 2^18, but that needs 256 MiB, more than the whole memory budget of a backup
+    /// (docs/design.md, "Memory"), and every command that opens with a passphrase pays it once.
+    /// An attacker holding the bucket still pays 128 MiB-seconds per guess; prefer key files
+    /// (<c>key export</c>) on hosts that run unattended.
+    /// </summary>
+    public const int DefaultScryptLogN = 17;
     private readonly IStorage _storage;
 
     public KeyStore(IStorage storage) => _storage = storage;
