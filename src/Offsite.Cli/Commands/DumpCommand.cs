@@ -23,11 +23,7 @@ public static class DumpCommand
                 throw new OffsiteException(ErrorKind.Usage, $"{r.GetValue(file)} is a {node.Type.ToString().ToLowerInvariant()}, not a file");
             }
             await using var stdout = Console.OpenStandardOutput();
-            foreach (string hex in node.Content ?? [])
-            {
-                byte[] data = await loader.LoadAsync(BlobId.Parse(hex), ct).ConfigureAwait(false);
-                await stdout.WriteAsync(data, ct).ConfigureAwait(false);
-            }
+            await ContentReader.CopyToAsync(loader, node.Content ?? [], [stdout], ct).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;

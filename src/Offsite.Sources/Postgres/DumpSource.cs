@@ -11,7 +11,7 @@ namespace Offsite.Sources.Postgres;
 /// </summary>
 public sealed class DumpSource
 {
-    private const int Prefetch = 6;
+    private const int Prefetch = ContentReader.DefaultPrefetch;
     private readonly BlobLoader _loader;
     private readonly IReadOnlyList<string> _content;
     private byte[]? _first;
@@ -57,35 +57,6 @@ public sealed class DumpSource
     }
 
     /// <summary>Writes the whole dump to every destination, in order.</summary>
-    public async Task CopyToAsync(IReadOnlyList<Stream> destinations, CancellationToken cancellationToken)
-    {
-        var pending = new Queue<Task<byte[]>>();
-        int next = 0;
-        while (next < _content.Count || pending.Count > 0)
-        {
-            while (next < _content.Count && pending.Count < Prefetch)
-            {
-                pending.Enqueue(Load(next++, cancellationToken));
-            }
-            byte[] data = await pending.Dequeue().ConfigureAwait(false);
-            foreach (var destination in destinations)
-            {
-                await destination.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        foreach (var destination in destinations)
-        {
-            await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private Task<byte[]> Load(int index, CancellationToken cancellationToken)
-    {
-        if (index == 0 && _first is not null)
-        {
-            return Task.FromResult(_first);
-        }
-        var id = BlobId.Parse(_content[index]);
-        return Task.Run(() => _loader.LoadAsync(id, cancellationToken), cancellationToken);
-    }
+    public Task CopyToAsync(IReadOnlyList<Stream> destinations, CancellationToken cancellationToken) =>
+        ContentReader.CopyToAsync(_loader, _content, destinations, cancellationToken, Prefetch, _first);
 }
