@@ -44,6 +44,21 @@ public static unsafe partial class PosixFs
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>
+    /// Opens an existing regular file for writing without truncating it (for writing blobs into a
+    /// file at their offsets, in any order). Refuses a symlink at the final component.
+    /// </summary>
+    public static SafeFileHandle OpenWrite(ReadOnlySpan<byte> path)
+    {
+        const int Flags = OpenFlags.O_WRONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC;
+        int fd = Open(path, Flags, 0);
+        if (fd < 0)
+        {
+            throw PosixException.FromLastError(path);
+        }
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
     /// <summary>open(2) returning the raw result; the caller reads errno on failure.</summary>
     private static int Open(ReadOnlySpan<byte> path, int flags, uint mode)
     {

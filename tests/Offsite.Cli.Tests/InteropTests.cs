@@ -32,8 +32,11 @@ public sealed class InteropTests
         string indexFile = Assert.Single(box.Objects("index"));
         var index = JsonNode.Parse(RepoObjects.ZstdDecompress(RepoObjects.AgeDecrypt(identity, indexFile)))!;
         Assert.Equal(1, index["version"]!.GetValue<int>());
-        string packId = Assert.Single(box.PackIds());
-        var indexedPack = Assert.Single(index["packs"]!.AsArray())!;
+        // Trees go to their own packs: one data pack and one tree pack, both indexed.
+        Assert.Equal(2, box.PackIds().Count());
+        string packId = box.LargestPack(box.PackIds());
+        Assert.Equal(2, index["packs"]!.AsArray().Count);
+        var indexedPack = index["packs"]!.AsArray().Single(p => p!["id"]!.GetValue<string>() == packId)!;
         Assert.Equal(packId, indexedPack["id"]!.GetValue<string>());
         Assert.Equal(new FileInfo(box.PackFile(packId)).Length, indexedPack["size"]!.GetValue<long>());
 

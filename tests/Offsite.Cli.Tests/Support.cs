@@ -229,6 +229,9 @@ internal sealed class Sandbox : IDisposable
 
     public string PackFile(string id) => System.IO.Path.Combine(Repo, "packs", id[..2], id);
 
+    /// <summary>The biggest of some packs: the data pack of a small backup (trees have packs of their own).</summary>
+    public string LargestPack(IEnumerable<string> ids) => ids.MaxBy(id => new FileInfo(PackFile(id)).Length)!;
+
     public IReadOnlyList<string> Objects(string folder) =>
         Directory.Exists(System.IO.Path.Combine(Repo, folder))
             ? Directory.EnumerateFiles(System.IO.Path.Combine(Repo, folder)).Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList()

@@ -31,8 +31,11 @@ public static class RestoreCommand
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
             var sn = await filters.FindAsync(repo, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
             await repo.LoadIndexAsync(ct).ConfigureAwait(false);
-            var loader = new BlobLoader(repo);
-            var restorer = new Restorer(loader.LoadAsync, new PathFilter(r.GetValue(include) ?? []));
+            var trees = new BlobLoader(repo, maxCachedPacks: 1);
+            var data = new BlobLoader(repo, maxCachedPacks: 2); // the plan reads each pack once, two at a time
+            var restorer = new Restorer(trees.LoadAsync, data.LoadAsync,
+                id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
+                new PathFilter(r.GetValue(include) ?? []));
             var started = DateTime.UtcNow;
             var result = await restorer.RestoreAsync(BlobId.Parse(sn.Tree), r.GetValue(target)!, ct).ConfigureAwait(false);
             double seconds = (DateTime.UtcNow - started).TotalSeconds;

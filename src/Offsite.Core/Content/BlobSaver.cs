@@ -32,7 +32,11 @@ public sealed class BlobSaver : IAsyncDisposable
     private readonly PackBufferPool _packBuffers;
     private readonly PackBufferPool _sealedBuffers;
     private readonly ArrayPool<byte> _chunkBuffers;
-    private PackBuilder? _builder;
+    /// <summary>
+    /// One open pack per blob type: trees go to their own packs (as in restic), so listing, diffing
+    /// and checking read only small tree packs, and a restore's tree walk does not evict data packs.
+    /// </summary>
+    private readonly PackBuilder?[] _builders = new PackBuilder?[2];
     private Exception? _failure;
     private long _newBlobs, _addedBytes, _addedStoredBytes;
 
@@ -120,12 +124,13 @@ public sealed class BlobSaver : IAsyncDisposable
                     PackBuilder? full = null;
                     lock (_packLock)
                     {
-                        _builder ??= new PackBuilder(_packBuffers);
-                        _builder.Add(item.Id, item.Type, compression, item.Length, stored);
-                        if (_builder.Length >= _repo.Config.PackSize)
+                        ref PackBuilder? builder = ref _builders[(int)item.Type];
+                        builder ??= new PackBuilder(_packBuffers);
+                        builder.Add(item.Id, item.Type, compression, item.Length, stored);
+                        if (builder.Length >= _repo.Config.PackSize)
                         {
-                            full = _builder;
-                            _builder = null;
+                            full = builder;
+                            builder = null;
                         }
                     }
                     Interlocked.Increment(ref _newBlobs);
@@ -244,16 +249,19 @@ public sealed class BlobSaver : IAsyncDisposable
         _queue.Writer.TryComplete();
         await Task.WhenAll(_workers).ConfigureAwait(false);
         ThrowIfFailed();
-        PackBuilder? last;
+        var last = new List<PackBuilder>();
         lock (_packLock)
         {
-            last = _builder is { Count: > 0 } ? _builder : null;
-            if (last is null) _builder?.Dispose();
-            _builder = null;
+            for (int i = 0; i < _builders.Length; i++)
+            {
+                if (_builders[i] is { Count: > 0 } open) last.Add(open);
+                else _builders[i]?.Dispose();
+                _builders[i] = null;
+            }
         }
-        if (last is not null)
+        foreach (var builder in last)
         {
-            await StartUploadAsync(last).ConfigureAwait(false);
+            await StartUploadAsync(builder).ConfigureAwait(false);
         }
         Task[] uploads;
         lock (_uploads)
@@ -318,8 +326,11 @@ public sealed class BlobSaver : IAsyncDisposable
         }
         lock (_packLock)
         {
-            _builder?.Dispose();
-            _builder = null;
+            for (int i = 0; i < _builders.Length; i++)
+            {
+                _builders[i]?.Dispose();
+                _builders[i] = null;
+            }
         }
         _failed.Dispose();
         _uploadSlots.Dispose();

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Offsite.Core.Content;
 using Offsite.Core.Errors;
 using Offsite.Core.Trees;
@@ -13,7 +12,12 @@ namespace Offsite.Core.Restore;
 /// </summary>
 public sealed class Restorer
 {
-    private readonly Func<BlobId, CancellationToken, Task<byte[]>> _loadBlob;
+    private readonly Func<BlobId, CancellationToken, Task<byte[]>> _loadTree;
+    private readonly Func<BlobId, CancellationToken, Task<byte[]>> _loadData;
+    private readonly Func<BlobId, (string Pack, int RawLength)?> _locate;
+    /// <summary>The restore plan: pack → blob → where in which files it goes, in order of first use.</summary>
+    private readonly Dictionary<string, Dictionary<BlobId, List<(PendingFile File, long Offset)>>> _plan = new(StringComparer.Ordinal);
+    private readonly List<string> _packOrder = new();
     private readonly PathFilter _filter;
     private readonly bool _restoreOwners = PosixFs.IsRoot;
     private readonly Dictionary<(ulong, ulong), byte[]> _hardLinks = new();
@@ -25,9 +29,16 @@ public sealed class Restorer
     private const uint PrivateFile = 0x180;    // 0600 while contents are written
     private const uint PermissionBits = 0x1FF; // 0777
 
-    public Restorer(Func<BlobId, CancellationToken, Task<byte[]>> loadBlob, PathFilter filter, int workers = 2)
+    /// <param name="loadTree">loads tree blobs (the walk)</param>
+    /// <param name="loadData">loads data blobs (the file writers); separate loaders keep the walk
+    /// from evicting the packs the writers are reading</param>
+    /// <param name="locate">a blob's pack and plaintext length from the index, or null when no index has it</param>
+    public Restorer(Func<BlobId, CancellationToken, Task<byte[]>> loadTree, Func<BlobId, CancellationToken, Task<byte[]>> loadData,
+        Func<BlobId, (string Pack, int RawLength)?> locate, PathFilter filter, int workers = 2)
     {
-        _loadBlob = loadBlob;
+        _loadTree = loadTree;
+        _loadData = loadData;
+        _locate = locate;
         _filter = filter;
         _workers = workers;
     }
@@ -36,23 +47,12 @@ public sealed class Restorer
     {
         byte[] targetPath = PosixPath.FromString(Path.GetFullPath(target));
         PosixFs.MakeDirectories(targetPath);
-        var files = Channel.CreateBounded<FileJob>(64);
-        var workers = Enumerable.Range(0, _workers).Select(_ => Task.Run(async () =>
-        {
-            await foreach (var job in files.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await RestoreFileAsync(job, cancellationToken).ConfigureAwait(false);
-            }
-        }, cancellationToken)).ToArray();
-        try
-        {
-            await WalkAsync(root, targetPath, "", files.Writer, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            files.Writer.TryComplete();
-            await Task.WhenAll(workers).ConfigureAwait(false);
-        }
+        // Walk first, then read each pack once and write its blobs wherever they belong. Reading in
+        // tree order instead would fetch a pack again for every file whose (deduplicated) content
+        // lives in an older pack.
+        await WalkAsync(root, targetPath, "", cancellationToken).ConfigureAwait(false);
+        await Parallel.ForEachAsync(_packOrder, new ParallelOptions { MaxDegreeOfParallelism = _workers, CancellationToken = cancellationToken },
+            async (pack, ct) => await RestorePackAsync(_plan[pack], ct).ConfigureAwait(false)).ConfigureAwait(false);
         foreach (var (path, display, linkTarget) in _laterLinks)
         {
             try
@@ -75,12 +75,12 @@ public sealed class Restorer
         return _result;
     }
 
-    private async Task WalkAsync(BlobId treeId, byte[] dir, string display, ChannelWriter<FileJob> files, CancellationToken cancellationToken)
+    private async Task WalkAsync(BlobId treeId, byte[] dir, string display, CancellationToken cancellationToken)
     {
         Tree tree;
         try
         {
-            tree = Tree.Parse(await _loadBlob(treeId, cancellationToken).ConfigureAwait(false), $"tree {treeId.Short}");
+            tree = Tree.Parse(await _loadTree(treeId, cancellationToken).ConfigureAwait(false), $"tree {treeId.Short}");
         }
         catch (OffsiteException e) when (e.Kind == ErrorKind.RepositoryDamaged)
         {
@@ -115,7 +115,7 @@ public sealed class Restorer
                 _result.AddDirectory();
                 if (node.Subtree is not null)
                 {
-                    await WalkAsync(BlobId.Parse(node.Subtree), path, childDisplay, files, cancellationToken).ConfigureAwait(false);
+                    await WalkAsync(BlobId.Parse(node.Subtree), path, childDisplay, cancellationToken).ConfigureAwait(false);
                 }
                 continue;
             }
@@ -133,7 +133,7 @@ public sealed class Restorer
                     }
                     _hardLinks[(dev, ino)] = path;
                 }
-                await files.WriteAsync(new FileJob(path, childDisplay, node), cancellationToken).ConfigureAwait(false);
+                PlanFile(path, childDisplay, node);
             }
             else
             {
@@ -142,61 +142,121 @@ public sealed class Restorer
         }
     }
 
-    private async Task RestoreFileAsync(FileJob job, CancellationToken cancellationToken)
+    /// <summary>Records where each of the file's blobs goes; the file is created by its first write.</summary>
+    private void PlanFile(byte[] path, string display, Node node)
     {
-        var (path, display, node) = job;
+        var file = new PendingFile(path, display, node);
         try
         {
             RemoveExisting(path);
-            long written = 0;
-            string? damage = null;
-            using (var handle = PosixFs.CreateFile(path, PrivateFile))
-            {
-                foreach (string hex in node.Content ?? [])
-                {
-                    byte[] data;
-                    try
-                    {
-                        data = await _loadBlob(BlobId.Parse(hex), cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (BlobDamagedException e)
-                    {
-                        // Keep going: the rest of the file is still worth having, and the report says which part is lost.
-                        damage ??= e.Message;
-                        written += SizeHint(node, hex);
-                        continue;
-                    }
-                    // All-zero blocks become holes: sparse files stay sparse.
-                    if (data.AsSpan().IndexOfAnyExcept((byte)0) >= 0)
-                    {
-                        await RandomAccess.WriteAsync(handle, data, written, cancellationToken).ConfigureAwait(false);
-                    }
-                    written += data.Length;
-                }
-                RandomAccess.SetLength(handle, written);
-            }
-            ApplyMetadata(path, node, display);
-            if (damage is not null)
-            {
-                _result.Fail(display, $"restored with damaged parts: {damage}");
-            }
-            else
-            {
-                _result.AddFile(written);
-            }
         }
         catch (PosixException e)
         {
             _result.Fail(display, e.Message);
+            return;
         }
-        catch (IOException e)
+        long offset = 0;
+        foreach (string hex in node.Content ?? [])
         {
-            _result.Fail(display, e.Message);
+            var id = BlobId.Parse(hex);
+            var location = _locate(id);
+            // A blob no index knows is still queued: loading it produces the damage report.
+            string pack = location?.Pack ?? "";
+            if (!_plan.TryGetValue(pack, out var blobs))
+            {
+                blobs = new Dictionary<BlobId, List<(PendingFile, long)>>();
+                _plan[pack] = blobs;
+                _packOrder.Add(pack);
+            }
+            if (!blobs.TryGetValue(id, out var targets))
+            {
+                targets = new List<(PendingFile, long)>();
+                blobs[id] = targets;
+            }
+            targets.Add((file, offset));
+            file.Remaining++;
+            offset += location?.RawLength ?? 0;
+        }
+        file.Size = offset;
+        if (file.Remaining == 0)
+        {
+            Write(file, null, 0, last: true);
         }
     }
 
-    // Size of a lost blob is unknown without the index; keep offsets of later data right when possible.
-    private static long SizeHint(Node node, string hex) => node.Content is { Count: 1 } ? node.Size : 0;
+    private async Task RestorePackAsync(Dictionary<BlobId, List<(PendingFile File, long Offset)>> blobs, CancellationToken cancellationToken)
+    {
+        foreach (var (id, targets) in blobs)
+        {
+            byte[]? data = null;
+            try
+            {
+                data = await _loadData(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BlobDamagedException e)
+            {
+                // The rest of each file is still worth having; the report says which part is lost.
+                foreach (var (file, _) in targets)
+                {
+                    lock (file) file.Damage ??= e.Message;
+                }
+            }
+            // All-zero blocks become holes: sparse files stay sparse.
+            bool hole = data is null || data.AsSpan().IndexOfAnyExcept((byte)0) < 0;
+            foreach (var (file, offset) in targets)
+            {
+                lock (file)
+                {
+                    Write(file, hole ? null : data, offset, last: --file.Remaining == 0);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes one blob (null: a hole or a lost blob) into a file; the first write creates it, the last
+    /// fixes its length and metadata and reports it. One open per write: most files are one blob.
+    /// </summary>
+    private void Write(PendingFile file, byte[]? data, long offset, bool last)
+    {
+        try
+        {
+            if (data is not null || !file.Created || last)
+            {
+                using var handle = file.Created ? PosixFs.OpenWrite(file.Path) : PosixFs.CreateFile(file.Path, PrivateFile);
+                file.Created = true;
+                if (data is not null)
+                {
+                    RandomAccess.Write(handle, data, offset);
+                    file.End = Math.Max(file.End, offset + data.Length);
+                }
+                if (last && file.End != file.Size)
+                {
+                    RandomAccess.SetLength(handle, file.Size);
+                }
+            }
+        }
+        catch (Exception e) when (e is PosixException or IOException)
+        {
+            file.Damage ??= e.Message;
+        }
+        if (!last)
+        {
+            return;
+        }
+        if (file.Created)
+        {
+            ApplyMetadata(file.Path, file.Node, file.Display);
+        }
+        if (file.Damage is not null)
+        {
+            _result.Fail(file.Display, $"restored with damaged parts: {file.Damage}");
+        }
+        else
+        {
+            _result.AddFile(file.Size);
+        }
+    }
 
     private void RestoreSpecial(byte[] path, string display, Node node)
     {
@@ -261,6 +321,17 @@ public sealed class Restorer
         }
     }
 
-    /// <summary>A file whose contents a worker writes.</summary>
-    private sealed record FileJob(byte[] Path, string Display, Node Node);
+    /// <summary>A regular file being restored: written blob by blob, finished when none remain.</summary>
+    private sealed class PendingFile(byte[] path, string display, Node node)
+    {
+        public byte[] Path { get; } = path;
+        public string Display { get; } = display;
+        public Node Node { get; } = node;
+        public long Size { get; set; }
+        public int Remaining { get; set; }
+        public string? Damage { get; set; }
+        public bool Created { get; set; }
+        /// <summary>End of the furthest data written; when it falls short of Size the tail is a hole.</summary>
+        public long End { get; set; }
+    }
 }
