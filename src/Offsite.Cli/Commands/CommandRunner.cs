@@ -40,6 +40,11 @@ public static class CommandRunner
             {
                 return Fail(ExitCodes.Io, $"permission denied: {e.Message}");
             }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A bug, not a user error: say so plainly instead of crashing with a stack trace.
+                return Fail(ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}. Please report it; the repository is left as the last completed write made it.");
+            }
         });
     }
 

@@ -156,7 +156,17 @@ public sealed class BlobSaver : IAsyncDisposable
     /// <summary>Waits for an upload slot (backpressure), then uploads in the background.</summary>
     private async Task StartUploadAsync(PackBuilder builder)
     {
-        await _uploadSlots.WaitAsync(_failed.Token).ConfigureAwait(false);
+        try
+        {
+            await _uploadSlots.WaitAsync(_failed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_failed.IsCancellationRequested)
+        {
+            // Another upload failed while this pack waited: report that failure, not the cancellation.
+            builder.Dispose();
+            ThrowIfFailed();
+            throw;
+        }
         var task = Task.Run(async () =>
         {
             try
@@ -247,7 +257,16 @@ public sealed class BlobSaver : IAsyncDisposable
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
-        await Task.WhenAll(_workers).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_workers).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_failed.IsCancellationRequested)
+        {
+            // Workers stop by cancellation when an upload fails: report that failure instead.
+            ThrowIfFailed();
+            throw;
+        }
         ThrowIfFailed();
         var last = new List<PackBuilder>();
         lock (_packLock)
