@@ -104,7 +104,7 @@ def main():
     w("- Time = wall-clock seconds, peak RSS = maximum resident set size of the tool process, both from "
       "`/usr/bin/time -f '%e %M'`. Repo size = `du -sb` of the repository directory after the run (local caches not counted).")
     w("- Passwords come from the environment (`OFFSITE_PASSWORD`, `RESTIC_PASSWORD`, `BORG_PASSPHRASE`), so every run includes "
-      "each tool's key derivation: Offsite scrypt (age, log2 N = 18, ~256 MiB), restic scrypt (calibrated, ≤ 60 MiB), "
+      "each tool's key derivation: Offsite scrypt (age format, log2 N = 17, 128 MiB), restic scrypt (calibrated, ≤ 60 MiB), "
       "borg PBKDF2.")
     w("- Compression: Offsite zstd level 3 (its default); restic 0.14 repository v2 with `auto` compression (zstd); "
       "borg **default lz4**" + (" and, as `borg-zstd3`, `--compression zstd,3`." if "borg-zstd3" in tools else
@@ -198,8 +198,8 @@ def main():
         big, op = int(extra["big_rss_kb"]), int(extra.get("open_rss_kb", 0))
         if op and big <= op * 1.05:
             w(f"With a passphrase the peak RSS of the {mib} MiB backup ({big / 1024:.0f} MiB) is no higher than opening the "
-              f"repository ({op / 1024:.0f} MiB): the peak is set by the scrypt key derivation (age work factor 2^18 "
-              "= 256 MiB), not by the amount of data.")
+              f"repository ({op / 1024:.0f} MiB): the peak is set by the scrypt key derivation (work factor 2^17 "
+              "= 128 MiB), not by the amount of data.")
             w("")
 
     w("## Exact commands")
