@@ -33,15 +33,8 @@ public sealed class ScryptIdentity : IIdentity
         {
             throw AgeException.Header("An scrypt stanza must be the only stanza in the header.");
         }
-        foreach (Stanza s in stanzas)
-        {
-            byte[]? fileKey = UnwrapOne(s);
-            if (fileKey is not null)
-            {
-                return fileKey;
-            }
-        }
-        return null;
+        // In header order; stops at the first stanza that unwraps (a malformed one throws on the way).
+        return stanzas.Select(UnwrapOne).FirstOrDefault(fileKey => fileKey is not null);
     }
 
     private byte[]? UnwrapOne(Stanza stanza)

@@ -46,15 +46,8 @@ public sealed class X25519Identity : IIdentity
     public byte[]? Unwrap(IReadOnlyList<Stanza> stanzas)
     {
         ArgumentNullException.ThrowIfNull(stanzas);
-        foreach (Stanza s in stanzas)
-        {
-            byte[]? fileKey = UnwrapOne(s);
-            if (fileKey is not null)
-            {
-                return fileKey;
-            }
-        }
-        return null;
+        // In header order; stops at the first stanza that unwraps (a malformed one throws on the way).
+        return stanzas.Select(UnwrapOne).FirstOrDefault(fileKey => fileKey is not null);
     }
 
     private byte[]? UnwrapOne(Stanza stanza)
