@@ -196,14 +196,7 @@ public sealed class S3RepositoryLockTests : RepositoryLockContract, IAsyncLifeti
     private readonly string _prefix = $"t-{Guid.NewGuid():N}/";
     private string _bucket = "";
 
-    public async Task InitializeAsync()
-    {
-        if (S3TestEnv.EndpointOrNull is null)
-        {
-            Assert.Fail(S3TestEnv.HowToStart);
-        }
-        _bucket = await SharedBucket.Value;
-    }
+    public async Task InitializeAsync() => _bucket = await S3TestEnv.RequireSharedBucketAsync(SharedBucket);
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -36,6 +36,16 @@ internal static class S3TestEnv
     public static AmazonS3Client Client(string? accessKey = null, string? secretKey = null) =>
         S3ClientFactory.Create(Options("unused", accessKey: accessKey, secretKey: secretKey));
 
+    /// <summary>The shared bucket of a test class; fails (not skips) with instructions when no RGW is configured.</summary>
+    public static async Task<string> RequireSharedBucketAsync(Lazy<Task<string>> bucket)
+    {
+        if (EndpointOrNull is null)
+        {
+            Assert.Fail(HowToStart);
+        }
+        return await bucket.Value;
+    }
+
     public static async Task<string> CreateBucketAsync(string tag, bool objectLock = false)
     {
         string bucket = UniqueName(tag);
