@@ -61,6 +61,21 @@ public sealed class S3LifecycleTests
 
         Assert.True(snapshots.Count(s => s.Verified) >= 5, $"only {snapshots.Count(s => s.Verified)} of {snapshots.Count} snapshots were restored near the end of their validity");
 
+        // A snapshot past its validity but not yet deleted by the bucket (20–30 s old) is refused as
+        // expired. Take the oldest one still well short of deletion and wait until it has expired.
+        var expiredButStored = snapshots.Where(s => s.Age.Elapsed < TimeSpan.FromSeconds(DaySeconds * ExpireDays - 4)).MaxBy(s => s.Age.Elapsed);
+        Assert.True(expiredButStored.Id is not null, "no snapshot young enough to probe");
+        var wait = Validity + TimeSpan.FromSeconds(1) - expiredButStored.Age.Elapsed;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+        var probeListed = JsonDocument.Parse(cli.Ok("snapshots", "--json").StdoutText).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToList();
+        Assert.DoesNotContain(expiredButStored.Id, probeListed);
+        var old = cli.Run("restore", expiredButStored.Id[..12], "--target", cli["old"]);
+        Assert.True(old.ExitCode == 10, old.ToString());
+        Assert.Contains("expired", old.Stderr, StringComparison.Ordinal);
+
         // The bucket really deleted data (otherwise this test proves nothing): the first backup's packs go.
         var deadline = Stopwatch.StartNew();
         while (firstPacks.Overlaps(await ListAsync(bucket, "repo/packs/")) && deadline.Elapsed < TimeSpan.FromSeconds(40))
@@ -74,13 +89,6 @@ public sealed class S3LifecycleTests
         // Every command treats old snapshots as expired, and the rest of the repository is sound.
         var listed = JsonDocument.Parse(cli.Ok("snapshots", "--json").StdoutText).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToList();
         Assert.DoesNotContain(snapshots[0].Id, listed);
-        // One past its validity but not yet deleted by the bucket (20–30 s old) is refused as expired.
-        var expiredButStored = snapshots.LastOrDefault(s => s.Age.Elapsed > Validity + TimeSpan.FromSeconds(1) && s.Age.Elapsed < TimeSpan.FromSeconds(DaySeconds * ExpireDays - 3));
-        Assert.True(expiredButStored.Id is not null, "no snapshot between validity and expiry to probe");
-        Assert.DoesNotContain(expiredButStored.Id, listed);
-        var old = cli.Run("restore", expiredButStored.Id[..12], "--target", cli["old"]);
-        Assert.True(old.ExitCode == 10, old.ToString());
-        Assert.Contains("expired", old.Stderr, StringComparison.Ordinal);
         cli.Ok("check");
 
         // A backup after everything it could dedup against has aged out still works and restores.
