@@ -85,6 +85,32 @@ public sealed class PgBackupFailureTests : PgTestBase
     }
 
     [PgFact]
+    public async Task Wrong_passphrase_ends_the_dump_that_started_before_the_repository_opened()
+    {
+        string db = await NewDatabaseAsync("wrongpw", "CREATE TABLE t (a int); INSERT INTO t SELECT generate_series(1, 100000);");
+        var env = new Dictionary<string, string>(Cli.Env) { ["OFFSITE_PASSWORD"] = "not the passphrase" };
+
+        var r = await ProcRunner.RunAsync("dotnet", [OffsiteCli.Dll, "backup", PgServer.Url(db)], env);
+
+        Assert.True(r.ExitCode == 3, r.ToString());
+        Assert.Empty(await Cli.SnapshotSourcesAsync());
+        // pg_dump was started first and must not outlive the failed command.
+        var clock = Stopwatch.StartNew();
+        string connected = "";
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            connected = (await PgServer.SqlAsync("postgres",
+                $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{db}' AND application_name = 'offsite';")).Trim();
+            if (connected == "0")
+            {
+                break;
+            }
+            await Task.Delay(50);
+        }
+        Assert.Equal("0", connected);
+    }
+
+    [PgFact]
     public async Task Missing_pg_dump_is_a_source_failure()
     {
         var r = await Cli.RunAsync("backup", PgServer.Url("postgres"), "--pg-bin", "/nonexistent/bin");

@@ -5,6 +5,7 @@ using Offsite.Core.Archiver;
 using Offsite.Core.Backup;
 using Offsite.Core.Errors;
 using Offsite.Core.Snapshots;
+using Offsite.Posix;
 
 namespace Offsite.Cli.Commands;
 
@@ -49,7 +50,7 @@ public static class BackupCommand
                 string name = r.GetValue(stdinName) ?? (isCommand ? Path.GetFileName(args[0]) : "stdin");
                 var template = new SnapshotTemplate(r.GetValue(source) ?? name, hostName, ["/" + name], tagList);
                 snapshot = isStdin
-                    ? await runner.BackupStreamAsync(Console.OpenStandardInput(), name, null, template, ct).ConfigureAwait(false)
+                    ? await BackupStandardInputAsync(runner, name, template, ct).ConfigureAwait(false)
                     : await BackupCommandOutputAsync(runner, args, name, template, ct).ConfigureAwait(false);
             }
             else
@@ -72,6 +73,14 @@ public static class BackupCommand
         return command;
     }
 
+    /// <summary>Standard input as one file; a pipe (<c>pg_dump | offsite backup --stdin</c>) is read in large batches.</summary>
+    private static async Task<Snapshot> BackupStandardInputAsync(BackupRunner runner, string name, SnapshotTemplate template, CancellationToken ct)
+    {
+        using var stdinHandle = new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false);
+        await using Stream input = PipeInputStream.IsPipe(0) ? new PipeInputStream(stdinHandle) : Console.OpenStandardInput();
+        return await runner.BackupStreamAsync(input, name, null, template, ct).ConfigureAwait(false);
+    }
+
     private static async Task<Snapshot> BackupCommandOutputAsync(BackupRunner runner, string[] args, string name, SnapshotTemplate template, CancellationToken ct)
     {
         var psi = new ProcessStartInfo(args[0]) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -89,7 +98,9 @@ public static class BackupCommand
         {
             try
             {
-                return await runner.BackupStreamAsync(process.StandardOutput.BaseStream, name, async c =>
+                using var output = new PipeInputStream(((System.IO.Pipes.PipeStream)process.StandardOutput.BaseStream).SafePipeHandle);
+                using var killOnCancel = ct.Register(() => process.Kill(entireProcessTree: true));
+                return await runner.BackupStreamAsync(output, name, async c =>
                 {
                     await process.WaitForExitAsync(c).ConfigureAwait(false);
                     if (process.ExitCode != 0)

@@ -38,33 +38,42 @@ public sealed class PostgresBackup
         var tools = new PgTools(r.GetValue(PgBin));
         var format = r.GetValue(Format) is { } f ? PgDumpFormats.Parse(f) : PgDumpFormat.Custom;
         bool all = r.GetValue(AllDatabases), globals = all || r.GetValue(Globals);
-        var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-        var backup = new PgBackup(repo, tools, format, host, tags, w => Console.Error.WriteLine($"warning: {w}"));
-
-        var jobs = new List<(string Source, Func<Task<Snapshot>> Run)>();
+        var backup = new PgBackup(tools, format, host, tags);
+        var jobs = new List<Func<RunningDump>>();
         foreach (var connection in connections)
         {
             if (globals)
             {
-                jobs.Add((connection.GlobalsSourceName, () => backup.BackupGlobalsAsync(connection, ct)));
+                jobs.Add(() => backup.StartGlobals(connection, ct));
             }
             var databases = all ? await new PgCatalog(tools).ListDatabasesAsync(connection, ct).ConfigureAwait(false) : [connection.Database];
             foreach (string db in databases)
             {
                 var c = connection.WithDatabase(db);
-                jobs.Add((c.SourceName, () => backup.BackupDatabaseAsync(c, ct)));
+                jobs.Add(() => backup.StartDatabase(c, ct));
             }
         }
 
         var done = new JsonArray();
         var failures = new List<string>();
         long bytes = 0, added = 0, stored = 0;
-        foreach (var (source, run) in jobs)
+        // The first dump starts before the repository opens: pg_dump connects and reads the catalog
+        // while the passphrase is stretched, instead of after it.
+        Task<Core.Repository.Repository>? opening = null;
+        foreach (var start in jobs)
         {
             Snapshot snapshot;
+            await using var dump = StartOrNull(start, failures);
+            if (dump is null)
+            {
+                continue;
+            }
+            opening ??= Task.Run(() => CommandRunner.OpenAsync(s, ct), ct);
+            var repo = await opening.ConfigureAwait(false);
+            string source = dump.Template.Source;
             try
             {
-                snapshot = await run().ConfigureAwait(false);
+                snapshot = await backup.StoreAsync(repo, dump, w => Console.Error.WriteLine($"warning: {w}"), ct).ConfigureAwait(false);
             }
             catch (OffsiteException e) when (e.Kind == ErrorKind.SourceFailed)
             {
@@ -84,6 +93,10 @@ public sealed class PostgresBackup
             });
             CommandRunner.Info(s, $"{source}: snapshot {snapshot.Id[..8]} saved: {Output.Bytes(st.Bytes)} dump in {st.DurationSeconds:0.0}s, added {Output.Bytes(st.AddedBytes)} new data ({Output.Bytes(st.AddedStoredBytes)} stored)");
         }
+        if (opening is null)
+        {
+            await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false); // no dump ran: still prove the repository opens
+        }
         if (s.Json)
         {
             Output.Json(new JsonObject
@@ -94,5 +107,19 @@ public sealed class PostgresBackup
         }
         return failures.Count == 0 ? ExitCodes.Ok
             : CommandRunner.Fail(ExitCodes.SourceFailed, $"{failures.Count} of {jobs.Count} PostgreSQL backup(s) failed (see above); no snapshot was written for them");
+    }
+
+    private static RunningDump? StartOrNull(Func<RunningDump> start, List<string> failures)
+    {
+        try
+        {
+            return start();
+        }
+        catch (OffsiteException e) when (e.Kind == ErrorKind.SourceFailed)
+        {
+            failures.Add(e.Message);
+            Console.Error.WriteLine($"offsite: {e.Message}");
+            return null;
+        }
     }
 }

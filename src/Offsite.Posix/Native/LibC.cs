@@ -65,6 +65,13 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int rmdir(byte* path);
 
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint read(int fd, byte* buf, nuint count);
+
+    /// <summary>fcntl with an int argument (F_GETFL, F_SETFL, F_SETPIPE_SZ, F_GETPIPE_SZ).</summary>
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fcntl(int fd, int cmd, int arg);
+
     [LibraryImport(Lib)]
     public static partial uint geteuid();
 
