@@ -23,6 +23,60 @@ public sealed class FindBoundaryTests
         Assert.Equal(expected, Chunks.Lengths(chunker, data));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Every_cut_matches_a_byte_at_a_time_reference(int seedFill)
+    {
+        // The optimised scan against the definition in the Chunker remarks, written plainly: cuts at odd
+        // and even offsets, in both mask regions, at MaxSize and at the end of the data.
+        var gear = new GearTable(TestData.Seed((byte)seedFill));
+        var chunker = new Chunker(gear, Chunks.Small);
+        var odd = new ChunkerParameters(MinSize: 2 * 1024 + 1, AverageSize: 8 * 1024, MaxSize: 32 * 1024 - 1);
+        var oddChunker = new Chunker(gear, odd);
+        int cuts = 0, oddCuts = 0;
+        for (ulong seed = 0; seed < 40; seed++)
+        {
+            byte[] data = TestData.Random(40_000 + (int)seed * 997, seed);
+            for (int start = 0; start < data.Length; start += 257 + (int)(seed % 7) * 1000)
+            {
+                var span = data.AsSpan(start);
+                foreach (bool isFinal in new[] { false, true })
+                {
+                    int expected = ReferenceBoundary(gear, Chunks.Small, span, isFinal);
+                    Assert.Equal(expected, chunker.FindBoundary(span, isFinal));
+                    Assert.Equal(ReferenceBoundary(gear, odd, span, isFinal), oddChunker.FindBoundary(span, isFinal));
+                    cuts += expected > 0 && expected % 2 == 1 ? 1 : 0;
+                    oddCuts += expected > 0 && expected % 2 == 0 ? 1 : 0;
+                }
+            }
+        }
+        Assert.True(cuts > 10 && oddCuts > 10, $"both parities must be exercised ({cuts} odd, {oddCuts} even)");
+    }
+
+    private static int ReferenceBoundary(GearTable gear, ChunkerParameters p, ReadOnlySpan<byte> data, bool isFinal)
+    {
+        int n = data.Length;
+        if (n <= p.MinSize)
+        {
+            return isFinal ? n : -1;
+        }
+        int bits = System.Numerics.BitOperations.Log2((uint)p.AverageSize);
+        ulong small = ulong.MaxValue << (64 - (bits + 2)), large = ulong.MaxValue << (64 - (bits - 2));
+        ulong h = 0;
+        int limit = Math.Min(n, p.MaxSize);
+        for (int i = p.MinSize; i < limit; i++)
+        {
+            h = (h << 1) + gear[data[i]];
+            if ((h & (i < p.AverageSize ? small : large)) == 0)
+            {
+                return i + 1;
+            }
+        }
+        return limit == p.MaxSize ? p.MaxSize : isFinal ? n : -1;
+    }
+
     [Fact]
     public void Short_non_final_data_asks_for_more()
     {
