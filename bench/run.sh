@@ -219,15 +219,13 @@ else
     BUILD_ROOT=$ROOT
     OFFSITE_COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/ (working tree build)')"
 fi
-run_logged build dotnet build "$BUILD_ROOT/src/Offsite.Cli" -c Release
-BUILT_DIR=$BUILD_ROOT/src/Offsite.Cli/bin/Release/net10.0
-[[ -x $BUILT_DIR/offsite ]] || die "offsite binary not found at $BUILT_DIR/offsite"
-# Run a private copy of the build output: a concurrent rebuild of the shared tree must not
-# swap assemblies under a running benchmark (that happened: BadImageFormatException).
+# Published the way scripts/install.sh installs it (ReadyToRun), into a private directory: a
+# concurrent rebuild of the shared tree must not swap assemblies under a running benchmark.
 rm -rf "$WORK/offsite-bin"
-cp -a "$BUILT_DIR" "$WORK/offsite-bin"
+run_logged build env OFFSITE_PUBLISH_DIR="$WORK/offsite-bin" bash "$BUILD_ROOT/scripts/install.sh" --publish-only
 OFFSITE=$WORK/offsite-bin/offsite
-say "built $BUILT_DIR/offsite, running the copy $OFFSITE"
+[[ -x $OFFSITE ]] || die "offsite binary not found at $OFFSITE"
+say "published $OFFSITE (ReadyToRun)"
 GEN=$WORK/gen
 cc -O2 -o "$GEN" "$BENCH/gen.c"
 

@@ -48,8 +48,7 @@ else
     mkdir -p "$SRC_ROOT"; git -C "$ROOT" archive HEAD | tar -x -C "$SRC_ROOT"
 fi
 say "building Offsite $BUILT"
-dotnet build "$SRC_ROOT/src/Offsite.Cli" -c Release >"$WORK/logs/build.log" 2>&1 || { tail -20 "$WORK/logs/build.log"; die "build failed"; }
-cp -a "$SRC_ROOT/src/Offsite.Cli/bin/Release/net10.0" "$WORK/offsite-bin"
+OFFSITE_PUBLISH_DIR="$WORK/offsite-bin" bash "$SRC_ROOT/scripts/install.sh" --publish-only >"$WORK/logs/build.log" 2>&1 || { tail -20 "$WORK/logs/build.log"; die "build failed"; }
 OFFSITE=$WORK/offsite-bin/offsite
 
 # ---- request counting: RGW's beast access log, lines after a byte offset, for one bucket
