@@ -119,15 +119,37 @@ public sealed class PgBackupFailureTests : PgTestBase
     }
 
     [PgFact]
-    public async Task Older_pg_dump_than_the_server_is_warned_about()
+    public async Task Older_pg_dump_than_the_server_is_warned_about_when_it_refuses()
     {
+        // What pg_dump 9.6 does against PostgreSQL 15: no output, its own message, exit 1.
         string db = await NewDatabaseAsync("old", "CREATE TABLE t (a int);");
         string bin = FakeBin(("pg_dump", """
             if [ "$1" = "--version" ]; then echo "pg_dump (PostgreSQL) 9.6.24"; exit 0; fi
-            exec $REAL "$@"
+            echo "pg_dump: error: server version: 15.4; pg_dump version: 9.6.24" >&2
+            echo "pg_dump: error: aborting because of server version mismatch" >&2
+            exit 1
             """));
-        var r = await Cli.RunOkAsync("backup", PgServer.Url(db), "--pg-bin", bin);
+        var r = await Cli.RunAsync("backup", PgServer.Url(db), "--pg-bin", bin);
+        Assert.True(r.ExitCode == 9, r.ToString());
+        Assert.Contains("aborting because of server version mismatch", r.Stderr, StringComparison.Ordinal);
         Assert.Contains("pg_dump 9 is older than the server", r.Stderr, StringComparison.Ordinal);
+        Assert.True(r.Stderr.IndexOf("older than the server", StringComparison.Ordinal) < r.Stderr.IndexOf("1 of 1 PostgreSQL backup", StringComparison.Ordinal), r.Stderr);
+    }
+
+    [PgFact]
+    public async Task A_successful_dump_is_not_followed_by_version_queries()
+    {
+        // The versions come from the dump's own header: no `pg_dump --version`, no psql connection.
+        string db = await NewDatabaseAsync("header", "CREATE TABLE t (a int);");
+        string record = Path.Combine(Cli.Root, "calls.log");
+        string bin = FakeBin(
+            ("pg_dump", $"echo \"pg_dump $*\" >> {record}\nexec $REAL \"$@\""),
+            ("psql", $"echo \"psql $*\" >> {record}\nexec $REAL \"$@\""));
+        var r = await Cli.RunOkAsync("backup", PgServer.Url(db), "--pg-bin", bin);
+        Assert.DoesNotContain("warning", r.Stderr, StringComparison.Ordinal);
+        string[] calls = File.ReadAllLines(record);
+        Assert.Single(calls);
+        Assert.StartsWith("pg_dump --format=custom", calls[0], StringComparison.Ordinal);
     }
 
     [PgFact]

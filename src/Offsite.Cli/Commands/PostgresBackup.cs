@@ -44,13 +44,13 @@ public sealed class PostgresBackup
         {
             if (globals)
             {
-                jobs.Add(() => backup.StartGlobals(connection, ct));
+                jobs.Add(() => backup.StartGlobals(connection));
             }
             var databases = all ? await new PgCatalog(tools).ListDatabasesAsync(connection, ct).ConfigureAwait(false) : [connection.Database];
             foreach (string db in databases)
             {
                 var c = connection.WithDatabase(db);
-                jobs.Add(() => backup.StartDatabase(c, ct));
+                jobs.Add(() => backup.StartDatabase(c));
             }
         }
 

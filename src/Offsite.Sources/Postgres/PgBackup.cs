@@ -19,7 +19,6 @@ public sealed class PgBackup
     private readonly PgDumpFormat _format;
     private readonly string _host;
     private readonly IReadOnlyList<string> _tags;
-    private readonly Dictionary<string, Task<int?>> _clientMajor = new(StringComparer.Ordinal);
 
     public PgBackup(PgTools tools, PgDumpFormat format, string host, IReadOnlyList<string> tags)
     {
@@ -31,84 +30,83 @@ public sealed class PgBackup
     }
 
     /// <summary>Starts pg_dump for one database; its output waits in the pipe until <see cref="StoreAsync"/>.</summary>
-    public RunningDump StartDatabase(PgConnection connection, CancellationToken cancellationToken)
+    public RunningDump StartDatabase(PgConnection connection)
     {
         string name = _format.FileName(connection.Database);
         var template = new SnapshotTemplate(connection.SourceName, _host, ["/" + name], _tags);
-        return Start(_tools.PgDump, [.. _format.PgDumpArguments(), "--no-password"], connection, name, template, cancellationToken);
+        return Start(_tools.PgDump, [.. _format.PgDumpArguments(), "--no-password"], connection, name, template);
     }
 
     /// <summary>Starts <c>pg_dumpall --globals-only</c> (roles and tablespaces), stored as its own snapshot.</summary>
-    public RunningDump StartGlobals(PgConnection connection, CancellationToken cancellationToken)
+    public RunningDump StartGlobals(PgConnection connection)
     {
         var template = new SnapshotTemplate(connection.GlobalsSourceName, _host, ["/globals.sql"], _tags);
         string[] args = ["--globals-only", "--no-password", "-l", connection.Database];
-        return Start(_tools.PgDumpAll, args, connection, "globals.sql", template, cancellationToken);
+        return Start(_tools.PgDumpAll, args, connection, "globals.sql", template);
     }
 
     /// <summary>
     /// Reads the dump into <paramref name="repository"/> and writes its snapshot once the program
-    /// exited 0. <paramref name="warn"/> gets the version warning (before any failure is reported).
+    /// exited 0. <paramref name="warn"/> gets a warning when pg_dump is older than the server
+    /// (before the failure it explains is reported).
     /// </summary>
     public async Task<Snapshot> StoreAsync(Core.Repository.Repository repository, RunningDump dump, Action<string> warn, CancellationToken cancellationToken)
     {
         var runner = new BackupRunner(repository);
         using var killOnCancel = dump.Process.KillOnCancel(cancellationToken);
+        var head = new HeadRecordingStream(dump.Output, PgDumpHeader.Length);
         try
         {
-            return await runner.BackupStreamAsync(dump.Output, dump.FileName,
+            var snapshot = await runner.BackupStreamAsync(head, dump.FileName,
                 c => dump.Process.EnsureSuccessAsync($"{dump.Template.Source}: dump failed, no snapshot was written", c),
                 dump.Template, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (await dump.VersionWarning.ConfigureAwait(false) is { } warning)
+            if (VersionWarning(dump, PgDumpHeader.Parse(head.Head)) is { } warning)
             {
                 warn(warning);
             }
-        }
-    }
-
-    private RunningDump Start(string program, IReadOnlyList<string> args, PgConnection connection, string name, SnapshotTemplate template, CancellationToken cancellationToken)
-    {
-        var process = PgProcess.Start(program, args, connection);
-        // Checked alongside the dump rather than before it: two more programs to start would delay
-        // every backup, and the warning only matters when the versions differ.
-        var warning = CheckVersionAsync(connection, program, cancellationToken);
-        return new RunningDump(process, name, template, warning);
-    }
-
-    /// <summary>A warning when the dump program is older than the server (pg_dump refuses newer servers).</summary>
-    private async Task<string?> CheckVersionAsync(PgConnection connection, string program, CancellationToken cancellationToken)
-    {
-        Task<int?> clientTask;
-        lock (_clientMajor)
-        {
-            if (!_clientMajor.TryGetValue(program, out clientTask!))
-            {
-                clientTask = _tools.MajorVersionAsync(program, cancellationToken);
-                _clientMajor[program] = clientTask;
-            }
-        }
-        try
-        {
-            int? clientMajor = await clientTask.ConfigureAwait(false);
-            var (server, _) = await _catalog.TryServerMajorAsync(connection, cancellationToken).ConfigureAwait(false);
-            if (clientMajor is int client && server is int major && client < major)
-            {
-                return $"{Path.GetFileName(program)} {client} is older than the server of {connection.SourceName} (PostgreSQL {major}); "
-                    + $"it may refuse to dump or miss newer objects: install the PostgreSQL {major} client programs or pass --pg-bin DIR";
-            }
-            return null;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return null; // the backup itself reports the interruption
+            return snapshot;
         }
         catch (Core.Errors.OffsiteException e) when (e.Kind == Core.Errors.ErrorKind.SourceFailed)
         {
-            // A check that cannot run (psql missing) must not fail a dump that works.
-            return $"could not compare {Path.GetFileName(program)}'s version with the server of {connection.SourceName}: {e.Message}";
+            // A dump that failed may have failed because of the versions (pg_dump refuses newer
+            // servers); its header, if any, says which, otherwise the programs are asked.
+            var (server, dumper) = PgDumpHeader.Parse(head.Head);
+            string? warning = server is not null && dumper is not null
+                ? VersionWarning(dump, (server, dumper))
+                : await AskVersionsAsync(dump, cancellationToken).ConfigureAwait(false);
+            if (warning is not null)
+            {
+                warn(warning);
+            }
+            throw;
+        }
+    }
+
+    private static RunningDump Start(string program, IReadOnlyList<string> args, PgConnection connection, string name, SnapshotTemplate template) =>
+        new(PgProcess.Start(program, args, connection), program, connection, name, template);
+
+    private static string? VersionWarning(RunningDump dump, (string? Server, string? Dumper) versions) =>
+        OlderThanServer(dump, PgDumpHeader.Major(versions.Dumper), PgDumpHeader.Major(versions.Server));
+
+    private static string? OlderThanServer(RunningDump dump, int? clientMajor, int? serverMajor) =>
+        clientMajor is int client && serverMajor is int major && client < major
+            ? $"{Path.GetFileName(dump.Program)} {client} is older than the server of {dump.Connection.SourceName} (PostgreSQL {major}); "
+                + $"it may refuse to dump or miss newer objects: install the PostgreSQL {major} client programs or pass --pg-bin DIR"
+            : null;
+
+    /// <summary>Asks the dump program and the server for their versions (only after a failure without a header).</summary>
+    private async Task<string?> AskVersionsAsync(RunningDump dump, CancellationToken cancellationToken)
+    {
+        try
+        {
+            int? client = await _tools.MajorVersionAsync(dump.Program, cancellationToken).ConfigureAwait(false);
+            var (server, _) = await _catalog.TryServerMajorAsync(dump.Connection, cancellationToken).ConfigureAwait(false);
+            return OlderThanServer(dump, client, server);
+        }
+        catch (Core.Errors.OffsiteException e) when (e.Kind == Core.Errors.ErrorKind.SourceFailed)
+        {
+            // The dump's own failure is what gets reported; a check that cannot run adds nothing to it.
+            return null;
         }
     }
 }

@@ -10,12 +10,13 @@ namespace Offsite.Sources.Postgres;
 /// </summary>
 public sealed class RunningDump : IAsyncDisposable
 {
-    internal RunningDump(PgProcess process, string fileName, SnapshotTemplate template, Task<string?> versionWarning)
+    internal RunningDump(PgProcess process, string program, PgConnection connection, string fileName, SnapshotTemplate template)
     {
         Process = process;
+        Program = program;
+        Connection = connection;
         FileName = fileName;
         Template = template;
-        VersionWarning = versionWarning;
         Output = process.OpenBulkOutput();
         Output.StartReadAhead(ReadAheadLimit);
     }
@@ -28,6 +29,11 @@ public sealed class RunningDump : IAsyncDisposable
 
     internal PgProcess Process { get; }
 
+    /// <summary>The dump program as started (a path with --pg-bin).</summary>
+    internal string Program { get; }
+
+    internal PgConnection Connection { get; }
+
     internal PipeInputStream Output { get; }
 
     /// <summary>The file name inside the snapshot (<c>db.dump</c>, <c>db.sql</c>, <c>globals.sql</c>).</summary>
@@ -35,15 +41,10 @@ public sealed class RunningDump : IAsyncDisposable
 
     public SnapshotTemplate Template { get; }
 
-    /// <summary>A warning about the dump program's version, checked while the dump runs (null: nothing to say).</summary>
-    internal Task<string?> VersionWarning { get; }
-
     public async ValueTask DisposeAsync()
     {
         // The program first: killing it ends a read-ahead blocked on its output.
         await Process.DisposeAsync().ConfigureAwait(false);
         await Output.DisposeAsync().ConfigureAwait(false);
-        // Observed here so a failed check never surfaces as an unobserved task exception.
-        await VersionWarning.ConfigureAwait(false);
     }
 }
