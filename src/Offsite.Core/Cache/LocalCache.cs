@@ -104,22 +104,27 @@ public sealed class LocalCache
         AppendLine(JsonSerializer.Serialize(line, OffsiteJsonContext.Default.PackLogLine));
     }
 
-    /// <summary>Packs this host uploaded, and which of them some index written by this host covers.</summary>
-    public (List<PackInfo> Packs, HashSet<string> Indexed) ReadPackLog()
+    /// <summary>
+    /// Packs this host uploaded, which of them some index written by this host covers, and how
+    /// many lines the log has (to decide when rewriting it pays).
+    /// </summary>
+    public (List<PackInfo> Packs, HashSet<string> Indexed, int Lines) ReadPackLog()
     {
         var packs = new List<PackInfo>();
         var indexed = new HashSet<string>(StringComparer.Ordinal);
+        int lines = 0;
         if (Directory is null)
         {
-            return (packs, indexed);
+            return (packs, indexed, lines);
         }
         string path = Path.Combine(Directory, PackLogName);
         if (!File.Exists(path))
         {
-            return (packs, indexed);
+            return (packs, indexed, lines);
         }
         foreach (string line in File.ReadLines(path))
         {
+            lines++;
             PackLogLine? entry;
             try
             {
@@ -139,10 +144,14 @@ public sealed class LocalCache
                 indexed.UnionWith(ids);
             }
         }
-        return (packs, indexed);
+        return (packs, indexed, lines);
     }
 
-    /// <summary>Forgets packs the repository no longer has (after prune or lifecycle expiry).</summary>
+    /// <summary>
+    /// Replaces the log with <paramref name="keep"/> and one line of which of them are indexed.
+    /// A line another process appends between our read and this rewrite is lost; that only costs
+    /// reuse of a pack its writer then failed to index (it would upload the data again).
+    /// </summary>
     public void RewritePackLog(IEnumerable<PackInfo> keep, IReadOnlySet<string> indexed)
     {
         if (Directory is null)

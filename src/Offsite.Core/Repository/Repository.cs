@@ -177,6 +177,9 @@ public sealed class Repository
     /// </summary>
     public async Task<List<PackInfo>> LoadIndexAsync(CancellationToken cancellationToken)
     {
+        // Packs the repository's index files describe, as read now (the in-memory index may also
+        // hold packs this process wrote itself, which the log must keep for a write-only host).
+        var inIndexFiles = new HashSet<string>(StringComparer.Ordinal);
         if (Key.CanRead)
         {
             var present = new HashSet<string>(StringComparer.Ordinal);
@@ -203,12 +206,18 @@ public sealed class Repository
                 {
                     Index.Add(PackInfo.FromIndexPack(p));
                 }
+                lock (inIndexFiles)
+                {
+                    inIndexFiles.UnionWith(file.Packs.Select(p => p.Id));
+                }
             }).ConfigureAwait(false);
             Cache.RetainIndexes(present);
         }
 
-        var (logged, indexed) = Cache.ReadPackLog();
+        var (logged, indexed, lines) = Cache.ReadPackLog();
         var unindexed = new List<PackInfo>();
+        var keep = new List<PackInfo>();
+        var keptIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pack in logged)
         {
             bool known = Index.ContainsPack(pack.Id);
@@ -216,10 +225,28 @@ public sealed class Repository
             {
                 unindexed.Add(pack);
             }
+            // The log only matters for packs the repository's index files do not describe (a
+            // reader just read them all; a write-only host cannot, so it keeps everything) and
+            // that can still exist (lifecycle retention deletes old packs).
+            if (!inIndexFiles.Contains(pack.Id) && !MayHaveExpired(pack) && keptIds.Add(pack.Id))
+            {
+                keep.Add(pack);
+            }
             Index.Add(pack);
+        }
+        if (PackLogIsMostlyRedundant(lines, keep.Count))
+        {
+            Cache.RewritePackLog(keep, indexed);
         }
         return unindexed;
     }
+
+    /// <summary>
+    /// Rewrite the log when at least half of it is redundant (and it is not tiny): it then stays
+    /// proportional to what only it knows, instead of growing with every backup this host ran.
+    /// </summary>
+    private static bool PackLogIsMostlyRedundant(int lines, int needed) =>
+        lines >= 16 && lines - (needed + 1) >= lines / 2;
 
     public async Task<IndexFile> LoadIndexFileAsync(string key, CancellationToken cancellationToken)
     {
