@@ -54,6 +54,35 @@ public sealed class PgRestoreModeTests : PgTestBase
     }
 
     [PgFact]
+    public async Task Clean_ends_the_sessions_connected_to_the_database_it_replaces()
+    {
+        // A branch environment's app is connected when the branch is reset to production data.
+        string db = await NewDatabaseAsync("cleanforce", Small);
+        await BackupAsync(PgServer.Url(db));
+        string target = await NewDatabaseAsync("inuse", "CREATE TABLE precious (v text);");
+        using var app = ProcRunner.Start("psql", ["-X", "-q", "-c", "SELECT pg_sleep(120);"], PgServer.Env(target));
+        var appExited = ProcRunner.CompleteAsync(app, timeoutSeconds: 180);
+        await WaitForSessionAsync(target);
+
+        var clean = await Cli.RunOkAsync("restore", "latest", "--source", PgServer.SourceName(db), "--to", PgServer.Url(target), "--clean");
+
+        Assert.Contains("(replaced, 1 connected session(s) ended)", clean.Stdout, StringComparison.Ordinal);
+        Assert.Equal(await PgServer.FingerprintAsync(db), await PgServer.FingerprintAsync(target));
+        var ended = await appExited;
+        Assert.True(ended.ExitCode != 0, ended.ToString()); // its connection was terminated
+    }
+
+    private static async Task WaitForSessionAsync(string database)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((await PgServer.SqlAsync("postgres", $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}';")).Trim() == "0")
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the app never connected");
+            await Task.Delay(50);
+        }
+    }
+
+    [PgFact]
     public async Task Existing_empty_database_is_restored_into_and_a_file_snapshot_is_refused()
     {
         string db = await NewDatabaseAsync("empty", Small);

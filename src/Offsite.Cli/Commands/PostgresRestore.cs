@@ -14,7 +14,7 @@ public sealed class PostgresRestore
 {
     public Option<string?> To { get; } = new("--to") { Description = "PostgreSQL: restore a database snapshot into this database (postgres://user@host:port/db); created if missing" };
     public Option<bool> IfEmpty { get; } = new("--if-empty") { Description = "PostgreSQL: restore only if the target database has no user tables; otherwise do nothing and exit 0" };
-    public Option<bool> Clean { get; } = new("--clean") { Description = "PostgreSQL: drop and re-create the target database first (its data is lost)" };
+    public Option<bool> Clean { get; } = new("--clean") { Description = "PostgreSQL: drop and re-create the target database first (its data is lost; sessions connected to it are ended)" };
     public Option<bool> NoOwner { get; } = new("--no-owner") { Description = "PostgreSQL: do not restore ownership and privileges (objects belong to the connecting user)" };
     public Option<string?> PgBin { get; } = new("--pg-bin") { Description = "directory of pg_restore and psql (default: PATH)" };
 
@@ -55,7 +55,7 @@ public sealed class PostgresRestore
             Output.Json(new JsonObject
             {
                 ["snapshot"] = snapshotId, ["source"] = source, ["database"] = o.Database, ["restored"] = o.Restored,
-                ["created"] = o.Created, ["replaced"] = o.Replaced, ["existingTables"] = o.ExistingTables,
+                ["created"] = o.Created, ["replaced"] = o.Replaced, ["existingTables"] = o.ExistingTables, ["endedSessions"] = o.EndedSessions,
                 ["format"] = o.Format.ToString().ToLowerInvariant(), ["seconds"] = o.Seconds, ["tables"] = tables,
             });
             return;
@@ -67,6 +67,10 @@ public sealed class PostgresRestore
             return;
         }
         string how = o.Replaced ? "replaced" : o.Created ? "created" : "empty, restored into";
+        if (o.EndedSessions > 0)
+        {
+            how += $", {o.EndedSessions} connected session(s) ended";
+        }
         CommandRunner.Info(s, $"restored snapshot {snapshotId[..8]} ({source}) into {target.Display} ({how}) in {o.Seconds:0.0}s: {o.RowCounts.Count} tables, {o.RowCounts.Values.Sum()} rows");
         foreach (var (table, rows) in o.RowCounts)
         {

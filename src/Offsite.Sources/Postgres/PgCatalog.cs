@@ -53,6 +53,21 @@ public sealed class PgCatalog
     public Task DropDatabaseAsync(PgConnection server, string name, CancellationToken cancellationToken) =>
         QueryAsync(server, "DROP DATABASE :\"name\";", [("name", name)], cancellationToken);
 
+    /// <summary>
+    /// Drops a database other sessions may be using (a preview app connected to a branch database):
+    /// PostgreSQL 13+ ends them (<c>WITH (FORCE)</c>); older servers refuse while they are connected.
+    /// Returns how many other sessions were connected just before.
+    /// </summary>
+    public async Task<int> DropDatabaseForcedAsync(PgConnection server, string name, CancellationToken cancellationToken)
+    {
+        string sessions = await QueryAsync(server,
+            "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = :'name' AND pid <> pg_backend_pid();", [("name", name)], cancellationToken).ConfigureAwait(false);
+        var (major, _) = await TryServerMajorAsync(server, cancellationToken).ConfigureAwait(false);
+        string force = major >= 13 ? " WITH (FORCE)" : "";
+        await QueryAsync(server, $"DROP DATABASE :\"name\"{force};", [("name", name)], cancellationToken).ConfigureAwait(false);
+        return int.Parse(sessions.Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
+    }
+
     /// <summary>How many user tables (see <see cref="UserTables"/>) the connection's database has.</summary>
     public async Task<long> UserTableCountAsync(PgConnection connection, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ public sealed record PgRestoreOptions(bool IfEmpty = false, bool Clean = false, 
 /// <summary>What a restore did. <see cref="Restored"/> is false when --if-empty found tables and left them alone.</summary>
 public sealed record PgRestoreOutcome(
     string Database, bool Restored, bool Created, bool Replaced, long ExistingTables, PgDumpFormat Format,
-    double Seconds, IReadOnlyDictionary<string, long> RowCounts);
+    double Seconds, IReadOnlyDictionary<string, long> RowCounts, int EndedSessions = 0);
 
 /// <summary>
 /// Restores a dump snapshot into a database by streaming it into pg_restore (custom) or psql
@@ -41,6 +41,7 @@ public sealed class PgRestore
         long existing = exists ? await _catalog.UserTableCountAsync(target, cancellationToken).ConfigureAwait(false) : 0;
         var format = await source.DetectFormatAsync(cancellationToken).ConfigureAwait(false);
         bool created = false, replaced = false;
+        int endedSessions = 0;
         if (existing > 0 && !source.IsGlobals)
         {
             if (options.IfEmpty)
@@ -54,7 +55,8 @@ public sealed class PgRestore
                     + "Use --if-empty to restore only into an empty database (and otherwise do nothing), "
                     + "or --clean to drop and re-create the database from the backup (its current data is lost).");
             }
-            await _catalog.DropDatabaseAsync(server, db, cancellationToken).ConfigureAwait(false);
+            // --clean says "replace it": sessions still connected (the branch's app) are ended.
+            endedSessions = await _catalog.DropDatabaseForcedAsync(server, db, cancellationToken).ConfigureAwait(false);
             exists = false;
             replaced = true;
         }
@@ -69,7 +71,7 @@ public sealed class PgRestore
         var counts = source.IsGlobals
             ? new SortedDictionary<string, long>()
             : await _catalog.TableRowCountsAsync(target, cancellationToken).ConfigureAwait(false);
-        return new PgRestoreOutcome(db, true, created, replaced, existing, format, seconds, counts);
+        return new PgRestoreOutcome(db, true, created, replaced, existing, format, seconds, counts, endedSessions);
     }
 
     private async Task RunRestoreProgramAsync(DumpSource source, PgConnection target, PgDumpFormat format, PgRestoreOptions options, Stream? tee, CancellationToken cancellationToken)
