@@ -31,7 +31,8 @@ public sealed class BlobLoader
             ?? throw new BlobDamagedException(id, null, $"blob {id.Short} is in no index (its pack is missing or was never indexed)");
         var pack = await GetPackAsync(location.Pack.Id, cancellationToken).ConfigureAwait(false);
         var entry = location.Entry;
-        byte[] stored = pack.Read(entry, id);
+        byte[] stored = pack.Read(entry, id)
+            ?? (await GetPackAsync(location.Pack.Id, cancellationToken, wholeAnyway: true).ConfigureAwait(false)).Read(entry, id)!;
         byte[] raw;
         if (entry.Compression == BlobCompression.Zstd)
         {
@@ -63,7 +64,35 @@ public sealed class BlobLoader
     [ThreadStatic] private static ZstdDecompressor? t_decompressor;
     private static ZstdDecompressor Decompressor => t_decompressor ??= new ZstdDecompressor();
 
-    private Task<PackData> GetPackAsync(string packId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Announces which blobs of a pack are about to be read. When they are a small part of it,
+    /// only the age chunks holding them are fetched (the header, then one ranged read per run of
+    /// chunks) instead of the whole pack: a partial restore then moves kilobytes, not packs.
+    /// </summary>
+    public void Expect(string packId, IEnumerable<BlobId> ids, CancellationToken cancellationToken)
+    {
+        var pack = _repo.Index.FindPack(packId);
+        if (pack is null)
+        {
+            return;
+        }
+        var wanted = ids.ToHashSet();
+        var runs = PackRanges.PlaintextRuns(pack.Entries.Where(e => wanted.Contains(e.Id)));
+        if (!PackRanges.Worthwhile(runs, pack.Size))
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            if (_lru.Any(n => n.Id == packId))
+            {
+                return;
+            }
+            Remember(packId, FetchRangesAsync(pack, runs, cancellationToken));
+        }
+    }
+
+    private Task<PackData> GetPackAsync(string packId, CancellationToken cancellationToken, bool wholeAnyway = false)
     {
         lock (_lock)
         {
@@ -72,17 +101,67 @@ public sealed class BlobLoader
                 if (node.Value.Id == packId)
                 {
                     _lru.Remove(node);
+                    if (wholeAnyway)
+                    {
+                        break;
+                    }
                     _lru.AddFirst(node);
                     return node.Value.Data;
                 }
             }
             var task = FetchAsync(packId, cancellationToken);
-            _lru.AddFirst((packId, task));
-            while (_lru.Count > _maxCachedPacks)
-            {
-                _lru.RemoveLast();
-            }
+            Remember(packId, task);
             return task;
+        }
+    }
+
+    private void Remember(string packId, Task<PackData> task)
+    {
+        _lru.AddFirst((packId, task));
+        while (_lru.Count > _maxCachedPacks)
+        {
+            _lru.RemoveLast();
+        }
+    }
+
+    private async Task<PackData> FetchRangesAsync(PackInfo pack, List<(long Offset, long Length)> runs, CancellationToken cancellationToken)
+    {
+        string key = ObjectKeys.Pack(pack.Id);
+        var identities = _repo.Identities;
+        try
+        {
+            byte[] prefix = await _repo.Storage.GetRangeAsync(key, 0, (int)Math.Min(PackRanges.HeaderPrefix, pack.Size), cancellationToken).ConfigureAwait(false);
+            AgeHeaderInfo header;
+            try
+            {
+                header = AgeFile.ReadHeader(prefix, identities);
+            }
+            catch (AgeException e) when (e.Kind == AgeErrorKind.Truncated && prefix.Length < pack.Size)
+            {
+                // An unusually long header (many stanzas): read the whole pack the usual way.
+                return await FetchAsync(pack.Id, cancellationToken).ConfigureAwait(false);
+            }
+            long plainTotal = header.PlaintextLength(pack.Size);
+            var segments = new List<PackRanges.Segment>();
+            foreach (var (offset, length) in runs)
+            {
+                if (offset >= plainTotal)
+                {
+                    continue; // the index claims more than the pack holds: Read reports the blob as damaged
+                }
+                var (cipherOffset, cipherLength) = header.CipherRange(offset, Math.Min(length, plainTotal - offset), pack.Size);
+                byte[] bytes = await _repo.Storage.GetRangeAsync(key, cipherOffset, (int)cipherLength, cancellationToken).ConfigureAwait(false);
+                segments.Add(new PackRanges.Segment(cipherOffset, bytes));
+            }
+            return PackData.Ranged(pack.Id, header, segments, pack.Size);
+        }
+        catch (ObjectNotFoundException)
+        {
+            return PackData.Broken(pack.Id, "is missing from the repository");
+        }
+        catch (AgeException e)
+        {
+            return PackData.Broken(pack.Id, $"cannot be decrypted ({ObjectCodec.Describe(e.Kind)})");
         }
     }
 
@@ -114,57 +193,6 @@ public sealed class BlobLoader
             {
                 return PackData.Broken(packId, $"cannot be decrypted ({ObjectCodec.Describe(e.Kind)})");
             }
-        }
-    }
-
-    /// <summary>A fetched pack: decrypted whole, readable chunk by chunk only, or unreadable.</summary>
-    private sealed class PackData
-    {
-        private readonly string _packId;
-        private readonly byte[]? _plaintext;
-        private readonly AgeHeaderInfo? _header;
-        private readonly byte[]? _stored;
-        private readonly string _problem;
-
-        private PackData(string packId, byte[]? plaintext, AgeHeaderInfo? header, byte[]? stored, string problem)
-        {
-            _packId = packId;
-            _plaintext = plaintext;
-            _header = header;
-            _stored = stored;
-            _problem = problem;
-        }
-
-        public static PackData Whole(string id, byte[] plaintext) => new(id, plaintext, null, null, "");
-        public static PackData Chunked(string id, AgeHeaderInfo header, byte[] stored, string problem) => new(id, null, header, stored, problem);
-        public static PackData Broken(string id, string problem) => new(id, null, null, null, problem);
-
-        public byte[] Read(PackEntry entry, BlobId id)
-        {
-            if (_plaintext is not null)
-            {
-                if (entry.Offset + entry.Length > _plaintext.Length)
-                {
-                    throw new BlobDamagedException(id, _packId, $"blob {id.Short}: index points past the end of pack {_packId[..8]}");
-                }
-                return _plaintext.AsSpan((int)entry.Offset, entry.Length).ToArray();
-            }
-            if (_header is not null && _stored is not null)
-            {
-                lock (_header)
-                {
-                    try
-                    {
-                        var (offset, length) = _header.CipherRange(entry.Offset, entry.Length, _stored.Length);
-                        return _header.DecryptRange(entry.Offset, entry.Length, _stored.AsSpan((int)offset, (int)length), _stored.Length);
-                    }
-                    catch (AgeException e)
-                    {
-                        throw new BlobDamagedException(id, _packId, $"blob {id.Short} in pack {_packId[..8]} is damaged ({ObjectCodec.Describe(e.Kind)})", e);
-                    }
-                }
-            }
-            throw new BlobDamagedException(id, _packId, $"blob {id.Short}: pack {_packId[..8]} {_problem}");
         }
     }
 }

@@ -55,6 +55,15 @@ public sealed class MasterIndex
         }
     }
 
+    /// <summary>A pack and its blob table, or null when no index has it.</summary>
+    public PackInfo? FindPack(string packId)
+    {
+        lock (_lock)
+        {
+            return _packNumbers.TryGetValue(packId, out int number) ? _packs[number] : null;
+        }
+    }
+
     /// <summary>Where a blob is stored, or null when no pack holds it.</summary>
     public BlobLocation? Find(BlobId id)
     {

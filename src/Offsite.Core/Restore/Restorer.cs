@@ -15,6 +15,7 @@ public sealed class Restorer
     private readonly Func<BlobId, CancellationToken, Task<byte[]>> _loadTree;
     private readonly Func<BlobId, CancellationToken, Task<byte[]>> _loadData;
     private readonly Func<BlobId, (string Pack, int RawLength)?> _locate;
+    private readonly Action<string, IEnumerable<BlobId>, CancellationToken>? _expectPack;
     /// <summary>The restore plan: pack → blob → where in which files it goes, in order of first use.</summary>
     private readonly Dictionary<string, Dictionary<BlobId, List<(PendingFile File, long Offset)>>> _plan = new(StringComparer.Ordinal);
     private readonly List<string> _packOrder = new();
@@ -33,12 +34,16 @@ public sealed class Restorer
     /// <param name="loadData">loads data blobs (the file writers); separate loaders keep the walk
     /// from evicting the packs the writers are reading</param>
     /// <param name="locate">a blob's pack and plaintext length from the index, or null when no index has it</param>
+    /// <param name="expectPack">told which blobs of a pack are about to be loaded, before the first
+    /// (so a loader can fetch only those parts of the pack), or null</param>
     public Restorer(Func<BlobId, CancellationToken, Task<byte[]>> loadTree, Func<BlobId, CancellationToken, Task<byte[]>> loadData,
-        Func<BlobId, (string Pack, int RawLength)?> locate, PathFilter filter, int workers = 2)
+        Func<BlobId, (string Pack, int RawLength)?> locate, PathFilter filter, int workers = 2,
+        Action<string, IEnumerable<BlobId>, CancellationToken>? expectPack = null)
     {
         _loadTree = loadTree;
         _loadData = loadData;
         _locate = locate;
+        _expectPack = expectPack;
         _filter = filter;
         _workers = workers;
     }
@@ -52,7 +57,11 @@ public sealed class Restorer
         // lives in an older pack.
         await WalkAsync(root, targetPath, "", cancellationToken).ConfigureAwait(false);
         await Parallel.ForEachAsync(_packOrder, new ParallelOptions { MaxDegreeOfParallelism = _workers, CancellationToken = cancellationToken },
-            async (pack, ct) => await RestorePackAsync(_plan[pack], ct).ConfigureAwait(false)).ConfigureAwait(false);
+            async (pack, ct) =>
+            {
+                _expectPack?.Invoke(pack, _plan[pack].Keys, ct);
+                await RestorePackAsync(_plan[pack], ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
         foreach (var (path, display, linkTarget) in _laterLinks)
         {
             try

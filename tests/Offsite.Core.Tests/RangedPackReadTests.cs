@@ -1,0 +1,195 @@
+using Offsite.Core.Content;
+using Offsite.Core.Repository;
+using Offsite.Core.Storage;
+using Offsite.Storage.Local;
+
+namespace Offsite.Core.Tests;
+
+/// <summary>
+/// A partial restore announces the blobs it needs from a pack (<see cref="BlobLoader.Expect"/>);
+/// when they are a small part of the pack, only the header and the age chunks holding them are
+/// read. Measured here as bytes read from storage, on one 8 MiB pack of 64 blobs.
+/// </summary>
+public sealed class RangedPackReadTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "offsite-ranged-" + Guid.NewGuid().ToString("N"));
+
+    public RangedPackReadTests() => Environment.SetEnvironmentVariable("OFFSITE_SCRYPT_LOG_N", "10");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
+    }
+
+    private async Task<(Repository.Repository Repo, CountingStorage Storage, List<(BlobId Id, byte[] Data)> Blobs, string Pack)> SetUpAsync()
+    {
+        var local = new LocalStorage(Path.Combine(_dir, "repo"));
+        var writer = await Repository.Repository.InitAsync(local, "pw", new RepositoryConfig { PackSize = 32 << 20 }, "", default);
+        var blobs = new List<(BlobId, byte[])>();
+        await using (var saver = new BlobSaver(writer, []))
+        {
+            var rng = new Random(11);
+            for (int i = 0; i < 64; i++)
+            {
+                byte[] data = new byte[128 * 1024];
+                rng.NextBytes(data); // incompressible: each blob spans 2-3 age chunks
+                blobs.Add((await saver.SaveAsync(BlobType.Data, data, default), data));
+            }
+            await saver.FlushAsync(default);
+        }
+        var counting = new CountingStorage(local);
+        var repo = await Repository.Repository.OpenAsync(counting, KeySource.FromPassphrase("pw", "t"), "", default);
+        await repo.LoadIndexAsync(default);
+        string pack = repo.Index.Find(blobs[0].Item1)!.Pack.Id;
+        Assert.All(blobs, b => Assert.Equal(pack, repo.Index.Find(b.Item1)!.Pack.Id));
+        counting.Reset();
+        return (repo, counting, blobs, pack);
+    }
+
+    [Fact]
+    public async Task Two_blobs_of_a_pack_cost_their_chunks_not_the_pack()
+    {
+        var (repo, storage, blobs, pack) = await SetUpAsync();
+        long packSize = repo.Index.FindPack(pack)!.Size;
+        var loader = new BlobLoader(repo);
+        var wanted = new[] { blobs[5], blobs[40] };
+
+        loader.Expect(pack, wanted.Select(b => b.Id), default);
+        foreach (var (id, data) in wanted)
+        {
+            Assert.Equal(data, await loader.LoadAsync(id, default));
+        }
+
+        Assert.Equal(0, storage.WholeReads);
+        Assert.Equal(3, storage.RangeReads); // the header, then one run of chunks per blob
+        Assert.True(storage.BytesRead < 2 * (3 * 65552) + 4096, $"read {storage.BytesRead} bytes of a {packSize}-byte pack");
+    }
+
+    [Fact]
+    public async Task Most_of_a_pack_is_read_whole_in_one_request()
+    {
+        var (repo, storage, blobs, pack) = await SetUpAsync();
+        var loader = new BlobLoader(repo);
+        var wanted = blobs.Take(40).ToList();
+
+        loader.Expect(pack, wanted.Select(b => b.Id), default);
+        foreach (var (id, data) in wanted)
+        {
+            Assert.Equal(data, await loader.LoadAsync(id, default));
+        }
+
+        Assert.Equal(1, storage.WholeReads);
+        Assert.Equal(0, storage.RangeReads);
+    }
+
+    [Fact]
+    public async Task A_blob_outside_the_announced_ranges_is_still_loaded()
+    {
+        var (repo, storage, blobs, pack) = await SetUpAsync();
+        var loader = new BlobLoader(repo);
+        loader.Expect(pack, [blobs[1].Id], default);
+
+        Assert.Equal(blobs[1].Data, await loader.LoadAsync(blobs[1].Id, default));
+        Assert.Equal(blobs[50].Data, await loader.LoadAsync(blobs[50].Id, default));
+        Assert.Equal(1, storage.WholeReads);
+    }
+
+    [Fact]
+    public async Task A_flipped_byte_in_a_fetched_range_damages_that_blob_only()
+    {
+        var (repo, storage, blobs, pack) = await SetUpAsync();
+        var entry = repo.Index.Find(blobs[20].Id)!.Entry;
+        string path = Directory.GetFiles(Path.Combine(_dir, "repo", "packs"), pack, SearchOption.AllDirectories).Single();
+        byte[] stored = File.ReadAllBytes(path);
+        // Plaintext offset → ciphertext: header and nonce, then a 16-byte tag per earlier 64 KiB chunk.
+        long payload = Crypto.Age.AgeFile.ReadHeader(stored, repo.Identities).PayloadOffset;
+        long cipher = payload + entry.Offset + (entry.Offset / Crypto.Age.AgeSizes.ChunkSize * 16) + 100;
+        stored[cipher] ^= 0x40;
+        File.WriteAllBytes(path, stored);
+        var loader = new BlobLoader(repo);
+
+        loader.Expect(pack, [blobs[20].Id, blobs[60].Id], default);
+
+        var e = await Assert.ThrowsAsync<BlobDamagedException>(() => loader.LoadAsync(blobs[20].Id, default));
+        Assert.Contains(pack[..8], e.Message, StringComparison.Ordinal);
+        Assert.Equal(blobs[60].Data, await loader.LoadAsync(blobs[60].Id, default));
+        Assert.Equal(0, storage.WholeReads);
+    }
+
+    [Fact]
+    public async Task Restoring_one_file_reads_its_chunks_and_writes_only_it()
+    {
+        // 40 files of 200 KiB in one pack; restore --include one of them.
+        string source = Path.Combine(_dir, "src");
+        Directory.CreateDirectory(Path.Combine(source, "sub"));
+        var rng = new Random(7);
+        for (int i = 0; i < 40; i++)
+        {
+            byte[] content = new byte[200 * 1024];
+            rng.NextBytes(content);
+            File.WriteAllBytes(Path.Combine(source, "sub", $"f{i:00}"), content);
+        }
+        var local = new LocalStorage(Path.Combine(_dir, "repo"));
+        var writer = await Repository.Repository.InitAsync(local, "pw", new RepositoryConfig { PackSize = 32 << 20 }, "", default);
+        var snapshot = await new Backup.BackupRunner(writer).BackupPathsAsync([source], new Backup.SnapshotTemplate("t", "h", [source], []), default);
+        var counting = new CountingStorage(local);
+        var repo = await Repository.Repository.OpenAsync(counting, KeySource.FromPassphrase("pw", "t"), "", default);
+        await repo.LoadIndexAsync(default);
+        counting.Reset();
+        var trees = new BlobLoader(repo, 1);
+        var data = new BlobLoader(repo, 2);
+        var restorer = new Restore.Restorer(trees.LoadAsync, data.LoadAsync,
+            id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
+            new Restore.PathFilter([source + "/sub/f17"]), expectPack: data.Expect);
+        string target = Path.Combine(_dir, "restore");
+
+        var result = await restorer.RestoreAsync(Content.BlobId.Parse(snapshot.Tree), target, default);
+
+        Assert.True(result.Complete, string.Join("\n", result.Errors));
+        string restored = target + source + "/sub";
+        Assert.Equal(["f17"], Directory.GetFiles(restored).Select(Path.GetFileName));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(source, "sub", "f17")), File.ReadAllBytes(Path.Combine(restored, "f17")));
+        // The tree pack is read whole (it is small); of the 8 MiB data pack only the file's chunks.
+        Assert.True(counting.BytesRead < 1024 * 1024, $"read {counting.BytesRead} bytes to restore a 200 KiB file");
+    }
+
+    /// <summary>Counts what the loader reads.</summary>
+    private sealed class CountingStorage(IStorage inner) : IStorage
+    {
+        private long _bytes;
+        private int _whole, _ranges;
+
+        public long BytesRead => Interlocked.Read(ref _bytes);
+        public int WholeReads => _whole;
+        public int RangeReads => _ranges;
+        public string Location => inner.Location;
+
+        public void Reset() => (_bytes, _whole, _ranges) = (0, 0, 0);
+
+        public async Task<byte[]> GetAsync(string key, CancellationToken cancellationToken)
+        {
+            byte[] data = await inner.GetAsync(key, cancellationToken);
+            if (key.StartsWith("packs/", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _whole);
+                Interlocked.Add(ref _bytes, data.Length);
+            }
+            return data;
+        }
+
+        public async Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken cancellationToken)
+        {
+            byte[] data = await inner.GetRangeAsync(key, offset, length, cancellationToken);
+            Interlocked.Increment(ref _ranges);
+            Interlocked.Add(ref _bytes, data.Length);
+            return data;
+        }
+
+        public Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => inner.PutAsync(key, data, cancellationToken);
+        public Task<bool> TryCreateAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => inner.TryCreateAsync(key, data, cancellationToken);
+        public Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken) => inner.HeadAsync(key, cancellationToken);
+        public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
