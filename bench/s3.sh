@@ -37,7 +37,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 MSBUILDDISABLENODEREUSE=1
 AWS=(/usr/bin/aws --endpoint-url "$ENDPOINT")
 
 rm -rf "$WORK"; mkdir -p "$WORK/logs"
-TSV=$WORK/results.tsv   # dataset phase tool seconds rss_kb put get list head post delete other total
+TSV=$WORK/results.tsv   # dataset phase tool seconds rss_kb put get list head post delete other total get_bytes
 : >"$TSV"
 
 # ---- build Offsite: the committed tree by default (others may be editing the working tree)
@@ -53,26 +53,27 @@ OFFSITE=$WORK/offsite-bin/offsite
 
 # ---- request counting: RGW's beast access log, lines after a byte offset, for one bucket
 log_size() { stat -c %s "$RGW_LOG"; }
-# count_requests <offset> <bucket>: prints "put get list head post delete other total"
+# count_requests <offset> <bucket>: prints "put get list head post delete other total get_bytes"
 count_requests() {
     sleep 1 # let RGW flush its log
     tail -c +"$(( $1 + 1 ))" "$RGW_LOG" | awk -v b="$2" '
         / beast: / && index($0, "\"") {
             split(substr($0, index($0, "\"") + 1), r, " ")
             m = r[1]; p = r[2]
+            split(substr($0, index($0, "\" ") + 2), a, " ")   # after the request: status, bytes sent
             if (p != "/" b && index(p, "/" b "/") != 1 && index(p, "/" b "?") != 1) next
             rest = substr(p, length(b) + 2)          # after "/bucket"
             key = rest; sub(/\?.*/, "", key); sub(/^\//, "", key)
             if (m == "PUT") put++
             else if (m == "GET" && key == "") list++
-            else if (m == "GET") get++
+            else if (m == "GET") { get++; getbytes += a[2] }
             else if (m == "HEAD") head++
             else if (m == "POST") post++
             else if (m == "DELETE") del++
             else other++
             total++
         }
-        END { printf "%d %d %d %d %d %d %d %d\n", put, get, list, head, post, del, other, total }'
+        END { printf "%d %d %d %d %d %d %d %d %d\n", put, get, list, head, post, del, other, total, getbytes }'
 }
 
 # timed <dataset> <phase> <tool> <bucket> cmd...: run, record seconds, max RSS and requests
@@ -87,7 +88,7 @@ timed() {
     read -r secs rss <"$WORK/time.out"
     local counts; counts=$(count_requests "$off" "$bucket")
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$ds" "$phase" "$tool" "$secs" "$rss" "$(tr ' ' '\t' <<<"$counts")" >>"$TSV"
-    say "$(basename "$ds") $phase $tool: ${secs}s, requests (put get list head post delete other total): $counts"
+    say "$(basename "$ds") $phase $tool: ${secs}s, requests (put get list head post delete other total get_bytes): $counts"
 }
 
 bucket_bytes() { "${AWS[@]}" s3api list-objects-v2 --bucket "$1" --query 'sum(Contents[].Size)' --output text 2>/dev/null || echo 0; }
@@ -117,6 +118,12 @@ for ds in "${DATASETS[@]}"; do
         timed "$ds" restore "$tool" "$bucket" "${RUN[@]}" restore latest --quiet --target "$target"
         if diff -r --no-dereference "$ds" "$target$ds" >"$WORK/logs/$name-diff-$tool.log" 2>&1; then same=identical; else same="DIFFERS (see logs/$name-diff-$tool.log)"; fi
         echo -e "$ds\t$tool-restore\t$same" >>"$EXTRA"
+        # One file (the largest under 4 MiB) out of the whole snapshot: what a partial restore moves.
+        one=$(find "$ds" -type f -size -4M -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)
+        rm -rf "$target"
+        timed "$ds" restore-one-file "$tool" "$bucket" "${RUN[@]}" restore latest --quiet --target "$target" --include "$one"
+        if cmp -s "$one" "$target$one" && [[ $(find "$target" -type f | wc -l) == 1 ]]; then one_same="identical, alone"; else one_same="WRONG"; fi
+        echo -e "$ds\t$tool-restore-one\t$one_same ($(stat -c %s "$one") bytes)" >>"$EXTRA"
         echo -e "$ds\t$tool-bytes\t$(bucket_bytes "$bucket")" >>"$EXTRA"
         echo -e "$ds\t$tool-objects\t$(bucket_objects "$bucket")" >>"$EXTRA"
         say "$name $tool: restore $same; bucket $(bucket_bytes "$bucket") bytes in $(bucket_objects "$bucket") objects"
@@ -132,9 +139,10 @@ import sys, collections, datetime
 tsv, extra, out, built, restic, load0, load1, cpus = sys.argv[1:]
 rows = collections.OrderedDict()
 for line in open(tsv):
-    ds, phase, tool, secs, rss, put, get, lst, head, post, dele, other, total = line.rstrip("\n").split("\t")
+    ds, phase, tool, secs, rss, put, get, lst, head, post, dele, other, total, getbytes = line.rstrip("\n").split("\t")
     rows.setdefault((ds, phase), {})[tool] = dict(secs=float(secs), rss=int(rss), put=int(put), get=int(get), list=int(lst),
-                                                  head=int(head), post=int(post), delete=int(dele), other=int(other), total=int(total))
+                                                  head=int(head), post=int(post), delete=int(dele), other=int(other), total=int(total),
+                                                  getbytes=int(getbytes))
 ex = collections.defaultdict(dict)
 for line in open(extra):
     ds, k, v = line.rstrip("\n").split("\t")
@@ -150,16 +158,17 @@ L.append("Each tool writes to its own new bucket; both keep their local cache be
 for ds in dict.fromkeys(k[0] for k in rows):
     e = ex[ds]
     L.append(f"\n## `{ds}` ({int(e['files']):,} files, {int(e['bytes']) / 2**20:,.0f} MiB)\n")
-    L.append("| phase | Offsite s | restic s | time ratio | Offsite requests (PUT/GET/LIST/HEAD/other) | restic requests (PUT/GET/LIST/HEAD/other) | request ratio | Offsite max RSS MiB | restic max RSS MiB |")
-    L.append("|---|---:|---:|---:|---|---|---:|---:|---:|")
+    L.append("| phase | Offsite s | restic s | time ratio | Offsite requests (PUT/GET/LIST/HEAD/other) | restic requests (PUT/GET/LIST/HEAD/other) | request ratio | Offsite GET MiB | restic GET MiB | Offsite max RSS MiB | restic max RSS MiB |")
+    L.append("|---|---:|---:|---:|---|---|---:|---:|---:|---:|---:|")
     for (d, phase), t in rows.items():
         if d != ds: continue
         o, r = t["offsite"], t["restic"]
         def req(x): return f"{x['total']} ({x['put']}/{x['get']}/{x['list']}/{x['head']}/{x['post'] + x['delete'] + x['other']})"
-        L.append(f"| {phase} | {o['secs']:.1f} | {r['secs']:.1f} | {ratio(o['secs'], r['secs'])} | {req(o)} | {req(r)} | {ratio(o['total'], r['total'])} | {o['rss'] / 1024:.0f} | {r['rss'] / 1024:.0f} |")
+        L.append(f"| {phase} | {o['secs']:.1f} | {r['secs']:.1f} | {ratio(o['secs'], r['secs'])} | {req(o)} | {req(r)} | {ratio(o['total'], r['total'])} | {o['getbytes'] / 2**20:.1f} | {r['getbytes'] / 2**20:.1f} | {o['rss'] / 1024:.0f} | {r['rss'] / 1024:.0f} |")
     ob, rb = int(float(e.get("offsite-bytes", 0))), int(float(e.get("restic-bytes", 0)))
     L.append(f"\nStored: Offsite {ob / 2**20:,.1f} MiB in {e.get('offsite-objects')} objects, restic {rb / 2**20:,.1f} MiB in {e.get('restic-objects')} objects (ratio {ratio(ob, rb)}). "
-             f"Restores: Offsite {e.get('offsite-restore')}, restic {e.get('restic-restore')} (`diff -r`).\n")
+             f"Restores: Offsite {e.get('offsite-restore')}, restic {e.get('restic-restore')} (`diff -r`); "
+             f"one file: Offsite {e.get('offsite-restore-one')}, restic {e.get('restic-restore-one')} (`cmp`).\n")
 L.append("\n## Reading the numbers\n")
 L.append("- PUT includes multipart parts; \"other\" is POST (multipart initiate/complete) and DELETE (restic removes its lock objects).")
 L.append("- Requests are what a cloud bill counts: on AWS a PUT or LIST costs about 12× a GET.")
