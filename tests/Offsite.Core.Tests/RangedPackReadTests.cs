@@ -6,7 +6,7 @@ using Offsite.Storage.Local;
 namespace Offsite.Core.Tests;
 
 /// <summary>
-/// A partial restore announces the blobs it needs from a pack (<see cref="BlobLoader.Expect"/>);
+/// A partial restore announces the blobs it needs from a pack (<see cref="BlobLoader.Hold"/>);
 /// when they are a small part of the pack, only the header and the age chunks holding them are
 /// read. Measured here as bytes read from storage, on one 8 MiB pack of 64 blobs.
 /// </summary>
@@ -54,7 +54,7 @@ public sealed class RangedPackReadTests : IDisposable
         var loader = new BlobLoader(repo);
         var wanted = new[] { blobs[5], blobs[40] };
 
-        loader.Expect(pack, wanted.Select(b => b.Id), default);
+        using var held = loader.Hold(pack, wanted.Select(b => b.Id), default);
         foreach (var (id, data) in wanted)
         {
             Assert.Equal(data, await loader.LoadAsync(id, default));
@@ -72,7 +72,7 @@ public sealed class RangedPackReadTests : IDisposable
         var loader = new BlobLoader(repo);
         var wanted = blobs.Take(40).ToList();
 
-        loader.Expect(pack, wanted.Select(b => b.Id), default);
+        using var held = loader.Hold(pack, wanted.Select(b => b.Id), default);
         foreach (var (id, data) in wanted)
         {
             Assert.Equal(data, await loader.LoadAsync(id, default));
@@ -87,7 +87,7 @@ public sealed class RangedPackReadTests : IDisposable
     {
         var (repo, storage, blobs, pack) = await SetUpAsync();
         var loader = new BlobLoader(repo);
-        loader.Expect(pack, [blobs[1].Id], default);
+        using var held = loader.Hold(pack, [blobs[1].Id], default);
 
         Assert.Equal(blobs[1].Data, await loader.LoadAsync(blobs[1].Id, default));
         Assert.Equal(blobs[50].Data, await loader.LoadAsync(blobs[50].Id, default));
@@ -108,7 +108,7 @@ public sealed class RangedPackReadTests : IDisposable
         File.WriteAllBytes(path, stored);
         var loader = new BlobLoader(repo);
 
-        loader.Expect(pack, [blobs[20].Id, blobs[60].Id], default);
+        using var held = loader.Hold(pack, [blobs[20].Id, blobs[60].Id], default);
 
         var e = await Assert.ThrowsAsync<BlobDamagedException>(() => loader.LoadAsync(blobs[20].Id, default));
         Assert.Contains(pack[..8], e.Message, StringComparison.Ordinal);
@@ -140,7 +140,7 @@ public sealed class RangedPackReadTests : IDisposable
         var data = new BlobLoader(repo, 2);
         var restorer = new Restore.Restorer(trees.LoadAsync, data.LoadAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
-            new Restore.PathFilter([source + "/sub/f17"]), expectPack: data.Expect);
+            new Restore.PathFilter([source + "/sub/f17"]), holdPack: data.Hold);
         string target = Path.Combine(_dir, "restore");
 
         var result = await restorer.RestoreAsync(Content.BlobId.Parse(snapshot.Tree), target, default);
@@ -151,6 +151,39 @@ public sealed class RangedPackReadTests : IDisposable
         Assert.Equal(File.ReadAllBytes(Path.Combine(source, "sub", "f17")), File.ReadAllBytes(Path.Combine(restored, "f17")));
         // The tree pack is read whole (it is small); of the 8 MiB data pack only the file's chunks.
         Assert.True(counting.BytesRead < 1024 * 1024, $"read {counting.BytesRead} bytes to restore a 200 KiB file");
+    }
+
+    [Fact]
+    public async Task A_full_restore_with_two_workers_reads_every_pack_once()
+    {
+        // Many small packs, two workers, two cached packs (as the CLI runs it): a worker starting
+        // a pack must not evict the one the other worker is still reading.
+        string source = Path.Combine(_dir, "many");
+        Directory.CreateDirectory(source);
+        var rng = new Random(9);
+        for (int i = 0; i < 60; i++)
+        {
+            byte[] content = new byte[150 * 1024];
+            rng.NextBytes(content);
+            File.WriteAllBytes(Path.Combine(source, $"f{i:00}"), content);
+        }
+        var local = new LocalStorage(Path.Combine(_dir, "repo"));
+        var writer = await Repository.Repository.InitAsync(local, "pw", new RepositoryConfig { PackSize = 1 << 20 }, "", default);
+        var snapshot = await new Backup.BackupRunner(writer).BackupPathsAsync([source], new Backup.SnapshotTemplate("t", "h", [source], []), default);
+        var counting = new CountingStorage(local);
+        var repo = await Repository.Repository.OpenAsync(counting, KeySource.FromPassphrase("pw", "t"), "", default);
+        await repo.LoadIndexAsync(default);
+        counting.Reset();
+        var data = new BlobLoader(repo, 2);
+        var restorer = new Restore.Restorer(new BlobLoader(repo, 1).LoadAsync, data.LoadAsync,
+            id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
+            new Restore.PathFilter([]), workers: 2, holdPack: data.Hold);
+
+        var result = await restorer.RestoreAsync(Content.BlobId.Parse(snapshot.Tree), Path.Combine(_dir, "all"), default);
+
+        Assert.True(result.Complete, string.Join("\n", result.Errors));
+        Assert.True(counting.PackReads.Count > 6, $"{counting.PackReads.Count} packs");
+        Assert.All(counting.PackReads, p => Assert.True(p.Value == 1, $"pack {p.Key} read {p.Value} times"));
     }
 
     /// <summary>Counts what the loader reads.</summary>
@@ -164,7 +197,13 @@ public sealed class RangedPackReadTests : IDisposable
         public int RangeReads => _ranges;
         public string Location => inner.Location;
 
-        public void Reset() => (_bytes, _whole, _ranges) = (0, 0, 0);
+        public System.Collections.Concurrent.ConcurrentDictionary<string, int> PackReads { get; } = new();
+
+        public void Reset()
+        {
+            (_bytes, _whole, _ranges) = (0, 0, 0);
+            PackReads.Clear();
+        }
 
         public async Task<byte[]> GetAsync(string key, CancellationToken cancellationToken)
         {
@@ -172,6 +211,7 @@ public sealed class RangedPackReadTests : IDisposable
             if (key.StartsWith("packs/", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref _whole);
+                PackReads.AddOrUpdate(key, 1, (_, n) => n + 1);
                 Interlocked.Add(ref _bytes, data.Length);
             }
             return data;

@@ -57,10 +57,10 @@ public static class CommandRunner
     public static async Task<Repository> OpenAsync(GlobalSettings settings, CancellationToken cancellationToken)
     {
         var storage = StorageFactory.Open(settings);
+        // Read first: a missing repository is reported before anyone is asked for a passphrase.
         var config = await Repository.ReadConfigAsync(storage, cancellationToken).ConfigureAwait(false);
-        _ = config;
         var key = Secrets.ResolveKey(settings, allowPrompt: true);
-        return await Repository.OpenAsync(storage, key, settings.EffectiveCacheDir, cancellationToken).ConfigureAwait(false);
+        return await Repository.OpenAsync(storage, key, settings.EffectiveCacheDir, config, cancellationToken).ConfigureAwait(false);
     }
 
     public static void Info(GlobalSettings settings, string line)

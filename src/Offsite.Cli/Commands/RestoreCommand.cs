@@ -35,7 +35,7 @@ public static class RestoreCommand
             var data = new BlobLoader(repo, maxCachedPacks: 2); // the plan reads each pack once, two at a time
             var restorer = new Restorer(trees.LoadAsync, data.LoadAsync,
                 id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
-                new PathFilter(r.GetValue(include) ?? []), expectPack: data.Expect);
+                new PathFilter(r.GetValue(include) ?? []), holdPack: data.Hold);
             var started = DateTime.UtcNow;
             var result = await restorer.RestoreAsync(BlobId.Parse(sn.Tree), r.GetValue(target)!, ct).ConfigureAwait(false);
             double seconds = (DateTime.UtcNow - started).TotalSeconds;

@@ -17,6 +17,8 @@ public sealed class BlobLoader
     private readonly Repository.Repository _repo;
     private readonly int _maxCachedPacks;
     private readonly LinkedList<(string Id, Task<PackData> Data)> _lru = new();
+    /// <summary>Packs a reader is working through (<see cref="Hold"/>): never evicted meanwhile.</summary>
+    private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     public BlobLoader(Repository.Repository repository, int maxCachedPacks = 4)
@@ -65,30 +67,62 @@ public sealed class BlobLoader
     private static ZstdDecompressor Decompressor => t_decompressor ??= new ZstdDecompressor();
 
     /// <summary>
-    /// Announces which blobs of a pack are about to be read. When they are a small part of it,
-    /// only the age chunks holding them are fetched (the header, then one ranged read per run of
-    /// chunks) instead of the whole pack: a partial restore then moves kilobytes, not packs.
+    /// Announces which blobs of a pack are about to be read, and keeps the pack cached until the
+    /// returned lease is disposed: with several readers, one starting a new pack must not evict
+    /// the pack another is still reading (that fetched a 16 MiB pack twice in a restore). When the
+    /// blobs are a small part of the pack, only the age chunks holding them are fetched (the
+    /// header, then one ranged read per run of chunks): a partial restore moves kilobytes, not packs.
     /// </summary>
-    public void Expect(string packId, IEnumerable<BlobId> ids, CancellationToken cancellationToken)
+    public IDisposable Hold(string packId, IEnumerable<BlobId> ids, CancellationToken cancellationToken)
     {
+        lock (_lock)
+        {
+            _held[packId] = _held.GetValueOrDefault(packId) + 1;
+        }
+        var lease = new Lease(this, packId);
         var pack = _repo.Index.FindPack(packId);
         if (pack is null)
         {
-            return;
+            return lease;
         }
         var wanted = ids.ToHashSet();
         var runs = PackRanges.PlaintextRuns(pack.Entries.Where(e => wanted.Contains(e.Id)));
         if (!PackRanges.Worthwhile(runs, pack.Size))
         {
-            return;
+            return lease;
         }
         lock (_lock)
         {
-            if (_lru.Any(n => n.Id == packId))
+            if (!_lru.Any(n => n.Id == packId))
             {
-                return;
+                Remember(packId, FetchRangesAsync(pack, runs, cancellationToken));
             }
-            Remember(packId, FetchRangesAsync(pack, runs, cancellationToken));
+        }
+        return lease;
+    }
+
+    private void Release(string packId)
+    {
+        lock (_lock)
+        {
+            if (--_held[packId] == 0)
+            {
+                _held.Remove(packId);
+            }
+            Evict();
+        }
+    }
+
+    private sealed class Lease(BlobLoader loader, string packId) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                loader.Release(packId);
+            }
         }
     }
 
@@ -118,9 +152,20 @@ public sealed class BlobLoader
     private void Remember(string packId, Task<PackData> task)
     {
         _lru.AddFirst((packId, task));
-        while (_lru.Count > _maxCachedPacks)
+        Evict();
+    }
+
+    /// <summary>Drops least recently used packs beyond the limit, skipping held ones.</summary>
+    private void Evict()
+    {
+        for (var node = _lru.Last; node is not null && _lru.Count > _maxCachedPacks;)
         {
-            _lru.RemoveLast();
+            var previous = node.Previous;
+            if (!_held.ContainsKey(node.Value.Id))
+            {
+                _lru.Remove(node);
+            }
+            node = previous;
         }
     }
 

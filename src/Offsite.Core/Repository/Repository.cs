@@ -54,9 +54,13 @@ public sealed class Repository
         return new Repository(storage, template, key, keyId, OpenCache(cacheBase, template.Id));
     }
 
-    public static async Task<Repository> OpenAsync(IStorage storage, KeySource source, string? cacheBase, CancellationToken cancellationToken)
+    public static Task<Repository> OpenAsync(IStorage storage, KeySource source, string? cacheBase, CancellationToken cancellationToken) =>
+        OpenAsync(storage, source, cacheBase, null, cancellationToken);
+
+    /// <param name="config">the config when the caller has already read it (one GET fewer), else null</param>
+    public static async Task<Repository> OpenAsync(IStorage storage, KeySource source, string? cacheBase, RepositoryConfig? config, CancellationToken cancellationToken)
     {
-        var config = await ReadConfigAsync(storage, cancellationToken).ConfigureAwait(false);
+        config ??= await ReadConfigAsync(storage, cancellationToken).ConfigureAwait(false);
         var cache = OpenCache(cacheBase, config.Id);
         RepositoryKey key;
         string? keyId = null;

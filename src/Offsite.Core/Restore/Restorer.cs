@@ -15,7 +15,7 @@ public sealed class Restorer
     private readonly Func<BlobId, CancellationToken, Task<byte[]>> _loadTree;
     private readonly Func<BlobId, CancellationToken, Task<byte[]>> _loadData;
     private readonly Func<BlobId, (string Pack, int RawLength)?> _locate;
-    private readonly Action<string, IEnumerable<BlobId>, CancellationToken>? _expectPack;
+    private readonly Func<string, IEnumerable<BlobId>, CancellationToken, IDisposable>? _holdPack;
     /// <summary>The restore plan: pack → blob → where in which files it goes, in order of first use.</summary>
     private readonly Dictionary<string, Dictionary<BlobId, List<(PendingFile File, long Offset)>>> _plan = new(StringComparer.Ordinal);
     private readonly List<string> _packOrder = new();
@@ -34,16 +34,17 @@ public sealed class Restorer
     /// <param name="loadData">loads data blobs (the file writers); separate loaders keep the walk
     /// from evicting the packs the writers are reading</param>
     /// <param name="locate">a blob's pack and plaintext length from the index, or null when no index has it</param>
-    /// <param name="expectPack">told which blobs of a pack are about to be loaded, before the first
-    /// (so a loader can fetch only those parts of the pack), or null</param>
+    /// <param name="holdPack">told which blobs of a pack are about to be loaded, before the first
+    /// (so a loader can fetch only those parts of the pack and keep it while they are read); the
+    /// lease it returns is disposed after the last; or null</param>
     public Restorer(Func<BlobId, CancellationToken, Task<byte[]>> loadTree, Func<BlobId, CancellationToken, Task<byte[]>> loadData,
         Func<BlobId, (string Pack, int RawLength)?> locate, PathFilter filter, int workers = 2,
-        Action<string, IEnumerable<BlobId>, CancellationToken>? expectPack = null)
+        Func<string, IEnumerable<BlobId>, CancellationToken, IDisposable>? holdPack = null)
     {
         _loadTree = loadTree;
         _loadData = loadData;
         _locate = locate;
-        _expectPack = expectPack;
+        _holdPack = holdPack;
         _filter = filter;
         _workers = workers;
     }
@@ -59,7 +60,7 @@ public sealed class Restorer
         await Parallel.ForEachAsync(_packOrder, new ParallelOptions { MaxDegreeOfParallelism = _workers, CancellationToken = cancellationToken },
             async (pack, ct) =>
             {
-                _expectPack?.Invoke(pack, _plan[pack].Keys, ct);
+                using var held = _holdPack?.Invoke(pack, _plan[pack].Keys, ct);
                 await RestorePackAsync(_plan[pack], ct).ConfigureAwait(false);
             }).ConfigureAwait(false);
         foreach (var (path, display, linkTarget) in _laterLinks)
