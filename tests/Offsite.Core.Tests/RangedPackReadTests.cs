@@ -66,6 +66,23 @@ public sealed class RangedPackReadTests : IDisposable
     }
 
     [Fact]
+    public async Task Blobs_read_singly_cost_one_range_each_until_the_pack_is_worth_fetching()
+    {
+        var (repo, storage, blobs, _) = await SetUpAsync();
+        var loader = new BlobLoader(repo, maxCachedPacks: 1, singleBlobReads: 3);
+
+        foreach (int i in new[] { 3, 30, 60 })
+        {
+            Assert.Equal(blobs[i].Data, await loader.LoadAsync(blobs[i].Id, default));
+        }
+        Assert.Equal((0, 4), (storage.WholeReads, storage.RangeReads)); // the header once, then one range per blob
+
+        Assert.Equal(blobs[10].Data, await loader.LoadAsync(blobs[10].Id, default));
+        Assert.Equal(blobs[11].Data, await loader.LoadAsync(blobs[11].Id, default));
+        Assert.Equal((1, 4), (storage.WholeReads, storage.RangeReads)); // the fourth fetched the pack, the fifth was cached
+    }
+
+    [Fact]
     public async Task Most_of_a_pack_is_read_whole_in_one_request()
     {
         var (repo, storage, blobs, pack) = await SetUpAsync();
@@ -136,7 +153,7 @@ public sealed class RangedPackReadTests : IDisposable
         var repo = await Repository.Repository.OpenAsync(counting, KeySource.FromPassphrase("pw", "t"), "", default);
         await repo.LoadIndexAsync(default);
         counting.Reset();
-        var trees = new BlobLoader(repo, 1);
+        var trees = new BlobLoader(repo, 1, singleBlobReads: 16);
         var data = new BlobLoader(repo, 2);
         var restorer = new Restore.Restorer(trees.LoadAsync, data.LoadAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,

@@ -31,11 +31,13 @@ public static class RestoreCommand
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
             var sn = await filters.FindAsync(repo, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
             await repo.LoadIndexAsync(ct).ConfigureAwait(false);
-            var trees = new BlobLoader(repo, maxCachedPacks: 1);
+            var filter = new PathFilter(r.GetValue(include) ?? []);
+            // A partial restore walks the trees along its paths only: read those blobs, not whole tree packs.
+            var trees = new BlobLoader(repo, maxCachedPacks: 1, singleBlobReads: filter.IsEverything ? 0 : 16);
             var data = new BlobLoader(repo, maxCachedPacks: 2); // the plan reads each pack once, two at a time
             var restorer = new Restorer(trees.LoadAsync, data.LoadAsync,
                 id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
-                new PathFilter(r.GetValue(include) ?? []), holdPack: data.Hold);
+                filter, holdPack: data.Hold);
             var started = DateTime.UtcNow;
             var result = await restorer.RestoreAsync(BlobId.Parse(sn.Tree), r.GetValue(target)!, ct).ConfigureAwait(false);
             double seconds = (DateTime.UtcNow - started).TotalSeconds;

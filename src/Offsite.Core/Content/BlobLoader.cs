@@ -20,19 +20,32 @@ public sealed class BlobLoader
     /// <summary>Packs a reader is working through (<see cref="Hold"/>): never evicted meanwhile.</summary>
     private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly int _singleBlobReads;
+    /// <summary>Blobs read one by one so far, per pack (see the constructor's singleBlobReads).</summary>
+    private readonly Dictionary<string, int> _singleReads = new(StringComparer.Ordinal);
+    /// <summary>Header prefixes of packs read one blob at a time, so each blob costs one request.</summary>
+    private readonly Dictionary<string, Task<byte[]>> _prefixes = new(StringComparer.Ordinal);
+    private const int MaxPrefixes = 64;
 
-    public BlobLoader(Repository.Repository repository, int maxCachedPacks = 4)
+    /// <param name="maxCachedPacks">how many fetched packs to keep</param>
+    /// <param name="singleBlobReads">read up to this many blobs of a pack one by one (the header
+    /// once, then one ranged read per blob) before fetching the whole pack; for walks that need a
+    /// few blobs from large packs, like the trees along one path of a partial restore. 0: always whole.</param>
+    public BlobLoader(Repository.Repository repository, int maxCachedPacks = 4, int singleBlobReads = 0)
     {
         _repo = repository;
         _maxCachedPacks = maxCachedPacks;
+        _singleBlobReads = singleBlobReads;
     }
 
     public async Task<byte[]> LoadAsync(BlobId id, CancellationToken cancellationToken)
     {
         var location = _repo.Index.Find(id)
             ?? throw new BlobDamagedException(id, null, $"blob {id.Short} is in no index (its pack is missing or was never indexed)");
-        var pack = await GetPackAsync(location.Pack.Id, cancellationToken).ConfigureAwait(false);
         var entry = location.Entry;
+        var pack = ReadsSingly(location.Pack.Id)
+            ? await FetchRangesAsync(location.Pack, PackRanges.PlaintextRuns([entry]), cancellationToken).ConfigureAwait(false)
+            : await GetPackAsync(location.Pack.Id, cancellationToken).ConfigureAwait(false);
         byte[] stored = pack.Read(entry, id)
             ?? (await GetPackAsync(location.Pack.Id, cancellationToken, wholeAnyway: true).ConfigureAwait(false)).Read(entry, id)!;
         byte[] raw;
@@ -99,6 +112,42 @@ public sealed class BlobLoader
             }
         }
         return lease;
+    }
+
+    /// <summary>True while this pack's blobs are still read one by one (and it is not cached).</summary>
+    private bool ReadsSingly(string packId)
+    {
+        if (_singleBlobReads == 0)
+        {
+            return false;
+        }
+        lock (_lock)
+        {
+            if (_lru.Any(n => n.Id == packId))
+            {
+                return false;
+            }
+            int reads = _singleReads.GetValueOrDefault(packId) + 1;
+            _singleReads[packId] = reads;
+            return reads <= _singleBlobReads;
+        }
+    }
+
+    private Task<byte[]> GetPrefixAsync(PackInfo pack, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (!_prefixes.TryGetValue(pack.Id, out var prefix))
+            {
+                if (_prefixes.Count >= MaxPrefixes)
+                {
+                    _prefixes.Clear();
+                }
+                prefix = _repo.Storage.GetRangeAsync(ObjectKeys.Pack(pack.Id), 0, (int)Math.Min(PackRanges.HeaderPrefix, pack.Size), cancellationToken);
+                _prefixes[pack.Id] = prefix;
+            }
+            return prefix;
+        }
     }
 
     private void Release(string packId)
@@ -175,7 +224,7 @@ public sealed class BlobLoader
         var identities = _repo.Identities;
         try
         {
-            byte[] prefix = await _repo.Storage.GetRangeAsync(key, 0, (int)Math.Min(PackRanges.HeaderPrefix, pack.Size), cancellationToken).ConfigureAwait(false);
+            byte[] prefix = await GetPrefixAsync(pack, cancellationToken).ConfigureAwait(false);
             AgeHeaderInfo header;
             try
             {
