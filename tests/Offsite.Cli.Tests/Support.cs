@@ -5,17 +5,7 @@ using System.Text.Json.Nodes;
 
 namespace Offsite.Cli.Tests;
 
-/// <summary>What a child process did: exit code, raw stdout, stderr text.</summary>
-internal sealed record ProcResult(int ExitCode, byte[] StdoutBytes, string Stderr)
-{
-    public string Stdout => Encoding.UTF8.GetString(StdoutBytes);
-
-    public JsonNode Json() => JsonNode.Parse(StdoutBytes) ?? throw new InvalidOperationException("stdout is JSON null");
-
-    public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
-}
-
-/// <summary>Runs real programs (offsite, age, zstd, diff, find). Missing tools fail the test.</summary>
+/// <summary>The real tools (age, zstd, diff, find, stat, sh) these tests run through <see cref="ProcRunner"/>. Missing tools fail the test.</summary>
 internal static class Proc
 {
     public const string Age = "/usr/bin/age";
@@ -31,71 +21,10 @@ internal static class Proc
         return tool;
     }
 
-    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null)
-    {
-        var psi = new ProcessStartInfo(program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        if (env is not null)
-        {
-            foreach (var (k, v) in env)
-            {
-                if (v is null)
-                {
-                    psi.Environment.Remove(k);
-                }
-                else
-                {
-                    psi.Environment[k] = v;
-                }
-            }
-        }
-        return psi;
-    }
-
-    public static ProcResult Run(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null, byte[]? stdin = null, string? stdinFile = null, int timeoutSeconds = 300)
-    {
-        using var p = Process.Start(StartInfo(program, args, env)) ?? throw new InvalidOperationException($"could not start {program}");
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        var stdout = new MemoryStream();
-        Task copyOut = p.StandardOutput.BaseStream.CopyToAsync(stdout);
-        Task feed = Task.Run(() =>
-        {
-            using Stream input = p.StandardInput.BaseStream;
-            if (stdin is not null)
-            {
-                input.Write(stdin);
-            }
-            else if (stdinFile is not null)
-            {
-                using var f = File.OpenRead(stdinFile);
-                f.CopyTo(input);
-            }
-        });
-        if (!p.WaitForExit(timeoutSeconds * 1000))
-        {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(' ', args)} timed out after {timeoutSeconds}s");
-        }
-        p.WaitForExit();
-        copyOut.Wait();
-        // The child may exit without reading all of stdin; a broken pipe there is expected.
-        Task.WaitAny(feed);
-        return new ProcResult(p.ExitCode, stdout.ToArray(), stderr.Result);
-    }
-
     /// <summary>Runs a tool and asserts it succeeded.</summary>
     public static ProcResult Ok(string program, params string[] args)
     {
-        var r = Run(Require(program), args);
+        var r = ProcRunner.Run(Require(program), args);
         Assert.True(r.ExitCode == 0, $"{program} {string.Join(' ', args)} failed: {r}");
         return r;
     }
@@ -129,7 +58,7 @@ internal sealed class TempDir : IDisposable
     public void Dispose()
     {
         // chattr-free tree, but restored files may be read-only or setuid: rm -rf as the owner (root) handles all.
-        var r = Proc.Run("/bin/rm", ["-rf", "--one-file-system", Path]);
+        var r = ProcRunner.Run("/bin/rm", ["-rf", "--one-file-system", Path]);
         if (r.ExitCode != 0)
         {
             Console.Error.WriteLine($"warning: could not remove {Path}: {r.Stderr}");
@@ -187,13 +116,13 @@ internal sealed class Sandbox : IDisposable
         {
             merged[k] = v;
         }
-        return Proc.Run("dotnet", [OffsiteDll, .. args], merged, stdin ?? []);
+        return ProcRunner.Run("dotnet", [OffsiteDll, .. args], merged, stdin);
     }
 
     /// <summary>Starts offsite in the background (output drained and discarded) for tests that kill it.</summary>
     public Process Start(params string[] args)
     {
-        var p = Process.Start(Proc.StartInfo("dotnet", [OffsiteDll, .. args], Env)) ?? throw new InvalidOperationException("could not start offsite");
+        var p = ProcRunner.Start("dotnet", [OffsiteDll, .. args], Env);
         p.StandardInput.Close();
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, _) => { };
@@ -257,14 +186,14 @@ internal static class RepoObjects
 
     public static byte[] AgeDecrypt(string identityFile, string objectPath)
     {
-        var r = Proc.Run(Proc.Require(Proc.Age), ["-d", "-i", identityFile, objectPath]);
+        var r = ProcRunner.Run(Proc.Require(Proc.Age), ["-d", "-i", identityFile, objectPath]);
         Assert.True(r.ExitCode == 0, $"age -d {objectPath} failed: {r.Stderr}");
         return r.StdoutBytes;
     }
 
     public static byte[] ZstdDecompress(byte[] frame)
     {
-        var r = Proc.Run(Proc.Require(Proc.Zstd), ["-d", "-c", "-q"], stdin: frame);
+        var r = ProcRunner.Run(Proc.Require(Proc.Zstd), ["-d", "-c", "-q"], stdin: frame);
         Assert.True(r.ExitCode == 0, $"zstd -d failed: {r.Stderr}");
         return r.StdoutBytes;
     }
@@ -375,14 +304,14 @@ internal static class TreeCompare
     /// <summary>Content and type equality: `diff -r --no-dereference` must print nothing.</summary>
     public static void AssertSameContent(string expected, string actual)
     {
-        var r = Proc.Run(Proc.Require(Proc.Diff), ["-r", "--no-dereference", expected, actual]);
+        var r = ProcRunner.Run(Proc.Require(Proc.Diff), ["-r", "--no-dereference", expected, actual]);
         Assert.True(r.ExitCode == 0, $"diff -r {expected} {actual}:\n{r.Stdout}{r.Stderr}");
     }
 
     /// <summary>One line per entry: relative path, type, mode, owner, mtime (ns), size, link target; directory mtimes included.</summary>
     public static string Metadata(string root, bool includeRootMtime = true)
     {
-        var r = Proc.Run(Proc.Require(Proc.Find), [root, "-printf", "%P\\0%y %m %U %G %T@ %s %l\\0"]);
+        var r = ProcRunner.Run(Proc.Require(Proc.Find), [root, "-printf", "%P\\0%y %m %U %G %T@ %s %l\\0"]);
         Assert.True(r.ExitCode == 0, $"find {root}: {r.Stderr}");
         // Records are NUL-separated so names with newlines stay one record.
         string[] fields = Encoding.Latin1.GetString(r.StdoutBytes).Split('\0');

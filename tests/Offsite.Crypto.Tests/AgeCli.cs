@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Offsite.Crypto.Tests;
 
 /// <summary>
@@ -12,32 +10,11 @@ internal static class AgeCli
     public const string AgeKeygen = "/usr/bin/age-keygen";
     private const string Script = "/usr/bin/script";
 
-    public static (int ExitCode, byte[] Stdout, string Stderr) Run(string program, IEnumerable<string> args, byte[]? stdin = null)
+    /// <summary>Runs an age tool; the result deconstructs as (exit code, stdout bytes, stderr).</summary>
+    public static ProcResult Run(string program, IEnumerable<string> args, byte[]? stdin = null)
     {
         Assert.True(File.Exists(program), $"{program} is required for interop tests (apt-get install age)");
-        var psi = new ProcessStartInfo(program)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using Process p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {program}");
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        var stdout = new MemoryStream();
-        Task copy = p.StandardOutput.BaseStream.CopyToAsync(stdout);
-        if (stdin is not null)
-        {
-            p.StandardInput.BaseStream.Write(stdin);
-        }
-        p.StandardInput.Close();
-        Assert.True(p.WaitForExit(120_000), $"{program} timed out");
-        copy.Wait();
-        return (p.ExitCode, stdout.ToArray(), stderr.Result);
+        return ProcRunner.Run(program, args, stdin: stdin);
     }
 
     /// <summary>Runs an age command line inside a pseudo-terminal, typing <paramref name="ttyInput"/> into it.</summary>

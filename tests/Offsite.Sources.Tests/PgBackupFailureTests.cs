@@ -88,7 +88,7 @@ public sealed class PgBackupFailureTests : PgTestBase
     public async Task Wrong_passphrase_ends_the_dump_that_started_before_the_repository_opened()
     {
         string db = await NewDatabaseAsync("wrongpw", "CREATE TABLE t (a int); INSERT INTO t SELECT generate_series(1, 100000);");
-        var env = new Dictionary<string, string>(Cli.Env) { ["OFFSITE_PASSWORD"] = "not the passphrase" };
+        var env = new Dictionary<string, string?>(Cli.Env) { ["OFFSITE_PASSWORD"] = "not the passphrase" };
 
         var r = await ProcRunner.RunAsync("dotnet", [OffsiteCli.Dll, "backup", PgServer.Url(db)], env);
 

@@ -61,7 +61,7 @@ public sealed class PgRestoreModeTests : PgTestBase
         await BackupAsync(PgServer.Url(db));
         string target = await NewDatabaseAsync("inuse", "CREATE TABLE precious (v text);");
         using var app = ProcRunner.Start("psql", ["-X", "-q", "-c", "SELECT pg_sleep(120);"], PgServer.Env(target));
-        var appExited = ProcRunner.CompleteAsync(app, timeoutSeconds: 180);
+        var appExited = ProcRunner.CompleteAsync(app, timeout: TimeSpan.FromSeconds(180));
         await WaitForSessionAsync(target);
 
         var clean = await Cli.RunOkAsync("restore", "latest", "--source", PgServer.SourceName(db), "--to", PgServer.Url(target), "--clean");

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Offsite.Codecs.Tests.Support;
 
 /// <summary>
@@ -15,30 +13,8 @@ internal static class ZstdCli
     {
         Assert.True(File.Exists(Path), $"{Path} is required for zstd interop tests (install the zstd package).");
 
-        var info = new ProcessStartInfo(Path)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using Process process = Process.Start(info) ?? throw new InvalidOperationException("Could not start zstd.");
-        // Drain stdout/stderr concurrently with writing stdin, otherwise a full pipe deadlocks both sides.
-        using var stdout = new MemoryStream();
-        Task copyOut = process.StandardOutput.BaseStream.CopyToAsync(stdout);
-        Task<string> readErr = process.StandardError.ReadToEndAsync();
-        process.StandardInput.BaseStream.Write(stdin);
-        process.StandardInput.Close();
-        copyOut.GetAwaiter().GetResult();
-        string stderr = readErr.GetAwaiter().GetResult();
-        process.WaitForExit();
-
-        Assert.True(process.ExitCode == 0, $"zstd {string.Join(' ', args)} failed ({process.ExitCode}): {stderr}");
-        return stdout.ToArray();
+        ProcResult r = ProcRunner.Run(Path, args, stdin: stdin);
+        Assert.True(r.ExitCode == 0, $"zstd {string.Join(' ', args)} failed ({r.ExitCode}): {r.Stderr}");
+        return r.StdoutBytes;
     }
 }

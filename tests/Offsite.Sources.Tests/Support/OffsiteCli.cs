@@ -7,7 +7,7 @@ public sealed class OffsiteCli : IDisposable
 
     public OffsiteCli()
     {
-        Env = new Dictionary<string, string>(StringComparer.Ordinal)
+        Env = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["OFFSITE_REPOSITORY"] = Path.Combine(_root, "repo"),
             ["OFFSITE_PASSWORD"] = "x",
@@ -18,7 +18,7 @@ public sealed class OffsiteCli : IDisposable
         Assert.True(init.ExitCode == 0, init.ToString());
     }
 
-    public Dictionary<string, string> Env { get; }
+    public Dictionary<string, string?> Env { get; }
 
     public string Root => _root;
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Offsite.Sources.Tests.Support;
@@ -30,7 +31,7 @@ public static partial class PgServer
     public static string SourceName(string database) => $"pg:{Host}:{Port}/{database}";
 
     /// <summary>libpq settings for psql/pgbench run by the tests.</summary>
-    public static Dictionary<string, string> Env(string database) => new(StringComparer.Ordinal)
+    public static Dictionary<string, string?> Env(string database) => new(StringComparer.Ordinal)
     {
         ["PGHOST"] = Host, ["PGPORT"] = Port, ["PGUSER"] = User, ["PGDATABASE"] = database,
     };
@@ -51,7 +52,7 @@ public static partial class PgServer
     /// <summary>Runs SQL with psql (ON_ERROR_STOP) and returns unaligned, tuples-only output; fails the test on error.</summary>
     public static async Task<string> SqlAsync(string database, string sql)
     {
-        var r = await ProcRunner.RunAsync("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", "-"], Env(database), stdin: sql);
+        var r = await ProcRunner.RunAsync("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", "-"], Env(database), stdin: Encoding.UTF8.GetBytes(sql));
         Assert.True(r.ExitCode == 0, $"psql on {database} failed (is the {Variable} server up?):\n{sql}\n{r}");
         return r.Stdout;
     }
