@@ -91,7 +91,7 @@ public sealed class S3BucketSetupTests
         var retention = lockConfig.GetProperty("ObjectLockConfiguration").GetProperty("Rule").GetProperty("DefaultRetention");
         Assert.Equal("GOVERNANCE", retention.GetProperty("Mode").GetString());
         Assert.Equal(2, retention.GetProperty("Days").GetInt32());
-        var lifecycle = S3Proc.Ok(S3TestEnv.Aws("s3api", "get-bucket-lifecycle-configuration", "--bucket", bucket), "get-bucket-lifecycle-configuration").StdoutText;
+        var lifecycle = S3Proc.Ok(S3TestEnv.Aws("s3api", "get-bucket-lifecycle-configuration", "--bucket", bucket), "get-bucket-lifecycle-configuration").Stdout;
         Assert.Contains("offsite-expire", lifecycle, StringComparison.Ordinal);
         Assert.Contains("offsite-abort-incomplete-uploads", lifecycle, StringComparison.Ordinal);
         Assert.Contains("\"NoncurrentDays\": 10", lifecycle, StringComparison.Ordinal);

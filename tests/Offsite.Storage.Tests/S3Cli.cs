@@ -40,9 +40,9 @@ internal sealed class S3Cli : IDisposable
 
     public static string Binary => Path.Combine(AppContext.BaseDirectory, "offsite.dll");
 
-    public S3ProcResult Run(params string[] args) => S3Proc.Run("/usr/bin/dotnet", [Binary, .. args], Env);
+    public ProcResult Run(params string[] args) => S3Proc.Run("/usr/bin/dotnet", [Binary, .. args], Env);
 
-    public S3ProcResult Ok(params string[] args) => S3Proc.Ok(Run(args), "offsite " + string.Join(' ', args));
+    public ProcResult Ok(params string[] args) => S3Proc.Ok(Run(args), "offsite " + string.Join(' ', args));
 
     /// <summary>A source tree with small, medium and chunked large files, nested directories and a symlink.</summary>
     public string MakeSource(int seed = 1)

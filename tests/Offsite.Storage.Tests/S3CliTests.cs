@@ -24,14 +24,14 @@ public sealed class S3CliTests
 
         // Independent client: the objects are there under the prefix, and any pack decrypts with age.
         var list = S3Proc.Ok(S3TestEnv.Aws("s3api", "list-objects-v2", "--bucket", bucket, "--prefix", "repo/packs/", "--query", "Contents[].Key", "--output", "text"), "aws list");
-        string packKey = list.StdoutText.Split((char[])['\t', '\n'], StringSplitOptions.RemoveEmptyEntries)[0];
+        string packKey = list.Stdout.Split((char[])['\t', '\n'], StringSplitOptions.RemoveEmptyEntries)[0];
         Assert.StartsWith("repo/packs/", packKey, StringComparison.Ordinal);
         string pack = cli["pack.age"];
         S3Proc.Ok(S3TestEnv.Aws("s3api", "get-object", "--bucket", bucket, "--key", packKey, pack), "aws get-object");
         string identity = cli["identity.key"];
         cli.Ok("key", "export", "--identity", "-o", identity);
         var plain = S3Proc.Ok(S3Proc.Run("/usr/bin/age", ["-d", "-i", identity, pack]), "age -d");
-        Assert.EndsWith("OFSPACK1", Encoding.ASCII.GetString(plain.Stdout[^8..]), StringComparison.Ordinal);
+        Assert.EndsWith("OFSPACK1", Encoding.ASCII.GetString(plain.StdoutBytes[^8..]), StringComparison.Ordinal);
         var config = S3Proc.Ok(S3TestEnv.Aws("s3api", "get-object", "--bucket", bucket, "--key", "repo/config", cli["config.json"]), "aws get config");
         Assert.Contains("\"age-v1\"", await File.ReadAllTextAsync(cli["config.json"]), StringComparison.Ordinal);
         _ = config;

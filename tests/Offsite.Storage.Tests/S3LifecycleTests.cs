@@ -32,7 +32,7 @@ public sealed class S3LifecycleTests
             // A little new data each round; most of the tree stays the same and dedups while young.
             File.WriteAllText(Path.Combine(src, $"round{round}.txt"), $"round {round} at {clock.Elapsed}\n");
             File.AppendAllText(Path.Combine(src, "a", "text0.txt"), $"change {round}\n");
-            var backup = JsonDocument.Parse(cli.Ok("--json", "backup", src).StdoutText).RootElement;
+            var backup = JsonDocument.Parse(cli.Ok("--json", "backup", src).Stdout).RootElement;
             string expected = cli[$"expected{round}"];
             S3Proc.Ok(S3Proc.Run("/bin/cp", ["-a", src, expected]), "cp -a");
             snapshots.Add((backup.GetProperty("snapshot").GetString()!, Stopwatch.StartNew(), expected, false));
@@ -70,7 +70,7 @@ public sealed class S3LifecycleTests
         {
             await Task.Delay(wait);
         }
-        var probeListed = JsonDocument.Parse(cli.Ok("snapshots", "--json").StdoutText).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToList();
+        var probeListed = JsonDocument.Parse(cli.Ok("snapshots", "--json").Stdout).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToList();
         Assert.DoesNotContain(expiredButStored.Id, probeListed);
         var old = cli.Run("restore", expiredButStored.Id[..12], "--target", cli["old"]);
         Assert.True(old.ExitCode == 10, old.ToString());
@@ -87,7 +87,7 @@ public sealed class S3LifecycleTests
         Assert.NotEmpty(await ListAsync(bucket, "repo/config"));
 
         // Every command treats old snapshots as expired, and the rest of the repository is sound.
-        var listed = JsonDocument.Parse(cli.Ok("snapshots", "--json").StdoutText).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToList();
+        var listed = JsonDocument.Parse(cli.Ok("snapshots", "--json").Stdout).RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToList();
         Assert.DoesNotContain(snapshots[0].Id, listed);
         cli.Ok("check");
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Offsite.Storage.S3;
@@ -65,9 +64,9 @@ internal static class S3TestEnv
         ["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null",
     };
 
-    public static S3ProcResult Aws(params string[] args) => AwsAs(null, null, args);
+    public static ProcResult Aws(params string[] args) => AwsAs(null, null, args);
 
-    public static S3ProcResult AwsAs(string? accessKey, string? secretKey, params string[] args) =>
+    public static ProcResult AwsAs(string? accessKey, string? secretKey, params string[] args) =>
         S3Proc.Run("/usr/bin/aws", ["--endpoint-url", Endpoint, .. args], AwsEnv(accessKey, secretKey));
 }
 
@@ -84,41 +83,16 @@ public sealed class S3FactAttribute : FactAttribute
     }
 }
 
-internal sealed record S3ProcResult(int ExitCode, byte[] Stdout, string Stderr)
-{
-    public string StdoutText => System.Text.Encoding.UTF8.GetString(Stdout);
-
-    public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{StdoutText}\n--- stderr ---\n{Stderr}";
-}
-
-/// <summary>Runs a child process with extra environment, capturing raw stdout and stderr.</summary>
+/// <summary>Child processes for the S3 tests: the shared runner, plus "the tool must exist" and "must succeed" checks.</summary>
 internal static class S3Proc
 {
-    public static S3ProcResult Run(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null, int timeoutSeconds = 600)
+    public static ProcResult Run(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? env = null)
     {
         Assert.True(File.Exists(program) || program == "dotnet", $"{program} is required by this test");
-        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        foreach (var (k, v) in env ?? new Dictionary<string, string?>())
-        {
-            if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
-        }
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {program}");
-        p.StandardInput.Close();
-        var stdout = new MemoryStream();
-        Task copy = p.StandardOutput.BaseStream.CopyToAsync(stdout);
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeoutSeconds * 1000))
-        {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(' ', args)} timed out after {timeoutSeconds}s");
-        }
-        p.WaitForExit();
-        copy.Wait();
-        return new S3ProcResult(p.ExitCode, stdout.ToArray(), stderr.Result);
+        return ProcRunner.Run(program, args, env);
     }
 
-    public static S3ProcResult Ok(S3ProcResult r, string what)
+    public static ProcResult Ok(ProcResult r, string what)
     {
         Assert.True(r.ExitCode == 0, $"{what} failed: {r}");
         return r;
