@@ -6,7 +6,8 @@ using Offsite.Core.Serialization;
 namespace Offsite.Core.Cache;
 
 /// <summary>
-/// Per-repository local state that only ever saves work: copies of index objects, a log of the
+/// Per-repository local state that only ever saves work: copies of index objects and tree packs
+/// (what every ls, diff and restore walk reads, as restic keeps them), a log of the
 /// packs this host uploaded (the dedup index of a write-only host, and how a backup killed before
 /// its index was written gets its packs reused), and the files cache that lets unchanged files
 /// skip reading. Deleting the directory loses nothing but speed. Created 0700, files 0600.
@@ -29,6 +30,7 @@ public sealed class LocalCache
         CreatePrivateDirectory(baseDirectory);
         CreatePrivateDirectory(dir);
         CreatePrivateDirectory(Path.Combine(dir, "index"));
+        CreatePrivateDirectory(Path.Combine(dir, "packs"));
         CreatePrivateDirectory(Path.Combine(dir, "files"));
         return new LocalCache(dir);
     }
@@ -48,32 +50,52 @@ public sealed class LocalCache
 
     // ---- index objects (stored encrypted, exactly as downloaded; ids are content hashes)
 
-    public byte[]? TryReadIndex(string id)
+    public byte[]? TryReadIndex(string id) => TryRead("index", id);
+
+    public void WriteIndex(string id, byte[] storedBytes) => Write("index", id, storedBytes);
+
+    /// <summary>Drops cached index objects that no longer exist in the repository.</summary>
+    public void RetainIndexes(IReadOnlySet<string> existing) => Retain("index", existing);
+
+    // ---- tree packs (stored encrypted, exactly as uploaded or downloaded; verified by id on use)
+
+    public byte[]? TryReadPack(string id) => TryRead("packs", id);
+
+    public bool HasPack(string id) => Directory is not null && File.Exists(Path.Combine(Directory, "packs", id));
+
+    public void WritePack(string id, ReadOnlySpan<byte> storedBytes) => Write("packs", id, storedBytes);
+
+    /// <summary>Drops cached packs the repository's index no longer lists (pruned or expired).</summary>
+    public void RetainPacks(IReadOnlySet<string> existing) => Retain("packs", existing);
+
+    private byte[]? TryRead(string kind, string id)
     {
         if (Directory is null)
         {
             return null;
         }
-        string path = Path.Combine(Directory, "index", id);
+        string path = Path.Combine(Directory, kind, id);
         return File.Exists(path) ? File.ReadAllBytes(path) : null;
     }
 
-    public void WriteIndex(string id, byte[] storedBytes)
+    private void Write(string kind, string id, ReadOnlySpan<byte> storedBytes)
     {
         if (Directory is not null)
         {
-            WriteAtomic(Path.Combine(Directory, "index", id), storedBytes);
+            string dir = Path.Combine(Directory, kind);
+            CreatePrivateDirectory(dir); // caches from before tree packs were cached have no packs/
+            WriteAtomic(Path.Combine(dir, id), storedBytes);
         }
     }
 
-    /// <summary>Drops cached index objects that no longer exist in the repository.</summary>
-    public void RetainIndexes(IReadOnlySet<string> existing)
+    private void Retain(string kind, IReadOnlySet<string> existing)
     {
-        if (Directory is null)
+        string? dir = Directory is null ? null : Path.Combine(Directory, kind);
+        if (dir is null || !System.IO.Directory.Exists(dir))
         {
             return;
         }
-        foreach (string file in System.IO.Directory.EnumerateFiles(Path.Combine(Directory, "index")))
+        foreach (string file in System.IO.Directory.EnumerateFiles(dir))
         {
             if (!existing.Contains(Path.GetFileName(file)))
             {

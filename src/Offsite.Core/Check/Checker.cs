@@ -187,7 +187,7 @@ public sealed class Checker
             keys.Add(info.Key);
         }
         report.Snapshots = keys.Count;
-        var loader = new BlobLoader(_repo);
+        var loader = new BlobLoader(_repo, localCopies: false); // check the repository's trees, not our copies
         var checkedTrees = new Dictionary<BlobId, bool>();
         foreach (string key in keys)
         {

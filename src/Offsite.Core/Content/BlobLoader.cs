@@ -21,6 +21,7 @@ public sealed class BlobLoader
     private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly int _singleBlobReads;
+    private readonly bool _localCopies;
     /// <summary>Blobs read one by one so far, per pack (see the constructor's singleBlobReads).</summary>
     private readonly Dictionary<string, int> _singleReads = new(StringComparer.Ordinal);
     /// <summary>Header prefixes of packs read one blob at a time, so each blob costs one request.</summary>
@@ -31,11 +32,14 @@ public sealed class BlobLoader
     /// <param name="singleBlobReads">read up to this many blobs of a pack one by one (the header
     /// once, then one ranged read per blob) before fetching the whole pack; for walks that need a
     /// few blobs from large packs, like the trees along one path of a partial restore. 0: always whole.</param>
-    public BlobLoader(Repository.Repository repository, int maxCachedPacks = 4, int singleBlobReads = 0)
+    /// <param name="localCopies">read tree packs from the local cache when it has them (not for
+    /// check, which must read what the repository holds)</param>
+    public BlobLoader(Repository.Repository repository, int maxCachedPacks = 4, int singleBlobReads = 0, bool localCopies = true)
     {
         _repo = repository;
         _maxCachedPacks = maxCachedPacks;
         _singleBlobReads = singleBlobReads;
+        _localCopies = localCopies;
     }
 
     public async Task<byte[]> LoadAsync(BlobId id, CancellationToken cancellationToken)
@@ -120,6 +124,10 @@ public sealed class BlobLoader
         if (_singleBlobReads == 0)
         {
             return false;
+        }
+        if (_localCopies && _repo.Cache.HasPack(packId))
+        {
+            return false; // a local copy costs no request
         }
         lock (_lock)
         {
@@ -262,14 +270,26 @@ public sealed class BlobLoader
     private async Task<PackData> FetchAsync(string packId, CancellationToken cancellationToken)
     {
         string key = ObjectKeys.Pack(packId);
-        byte[] stored;
-        try
+        bool cacheable = _localCopies && _repo.Index.FindPack(packId)?.HoldsOnlyTrees == true;
+        byte[]? stored = cacheable ? _repo.Cache.TryReadPack(packId) : null;
+        if (stored is not null && ObjectKeys.IdFor(stored) != packId)
         {
-            stored = await _repo.Storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            stored = null; // a damaged cache copy: the repository's is the truth
         }
-        catch (ObjectNotFoundException)
+        if (stored is null)
         {
-            return PackData.Broken(packId, "is missing from the repository");
+            try
+            {
+                stored = await _repo.Storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectNotFoundException)
+            {
+                return PackData.Broken(packId, "is missing from the repository");
+            }
+            if (cacheable && ObjectKeys.IdFor(stored) == packId)
+            {
+                _repo.Cache.WritePack(packId, stored);
+            }
         }
         var identities = _repo.Identities;
         try

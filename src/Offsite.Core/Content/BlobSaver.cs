@@ -205,7 +205,12 @@ public sealed class BlobSaver : IAsyncDisposable
             var stored = sealedBuffer.AsMemory(0, length);
             string id = ObjectKeys.IdFor(stored.Span);
             await _repo.Storage.PutAsync(ObjectKeys.Pack(id), stored, _failed.Token).ConfigureAwait(false);
-            await RecordAsync(new PackInfo(id, DateTimeOffset.UtcNow, length, entries)).ConfigureAwait(false);
+            var pack = new PackInfo(id, DateTimeOffset.UtcNow, length, entries);
+            if (pack.HoldsOnlyTrees && _repo.Key.CanRead)
+            {
+                _repo.Cache.WritePack(id, stored.Span); // the next ls, diff or restore reads it from here
+            }
+            await RecordAsync(pack).ConfigureAwait(false);
         }
         finally
         {

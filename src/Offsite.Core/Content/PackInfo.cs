@@ -3,6 +3,9 @@ namespace Offsite.Core.Content;
 /// <summary>A pack as the index knows it, with its blob table.</summary>
 public sealed record PackInfo(string Id, DateTimeOffset Created, long Size, IReadOnlyList<PackEntry> Entries)
 {
+    /// <summary>A pack of tree blobs only (metadata): the kind the local cache keeps.</summary>
+    public bool HoldsOnlyTrees => Entries.Count > 0 && Entries.All(e => e.Type == BlobType.Tree);
+
     public IndexPack ToIndexPack() => new()
     {
         Id = Id,

@@ -216,6 +216,7 @@ public sealed class Repository
                 }
             }).ConfigureAwait(false);
             Cache.RetainIndexes(present);
+            Cache.RetainPacks(Index.Packs.Select(p => p.Id).ToHashSet(StringComparer.Ordinal));
         }
 
         var (logged, indexed, lines) = Cache.ReadPackLog();
