@@ -15,15 +15,20 @@ internal sealed class CountingStorage(IStorage inner) : IStorage
 
     public System.Collections.Concurrent.ConcurrentDictionary<string, int> PackReads { get; } = new();
 
+    /// <summary>Whole-object reads by the first segment of the key (config, keys, index, snapshots, packs).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Gets { get; } = new();
+
     public void Reset()
     {
         (_bytes, _whole, _ranges) = (0, 0, 0);
         PackReads.Clear();
+        Gets.Clear();
     }
 
     public async Task<byte[]> GetAsync(string key, CancellationToken cancellationToken)
     {
         byte[] data = await inner.GetAsync(key, cancellationToken);
+        Gets.AddOrUpdate(key.Split('/')[0], 1, (_, n) => n + 1);
         if (key.StartsWith("packs/", StringComparison.Ordinal))
         {
             Interlocked.Increment(ref _whole);

@@ -123,6 +123,11 @@ public sealed class Repository
         byte[] stored = ObjectCodec.Seal(plaintext.Span, Key.Recipient);
         string id = ObjectKeys.IdFor(stored);
         await Storage.PutAsync(prefix + id, stored, cancellationToken).ConfigureAwait(false);
+        if (prefix == ObjectKeys.IndexPrefix && Key.CanRead)
+        {
+            // The next run of this host loads it from here instead of downloading what it just uploaded.
+            Cache.WriteIndex(id, stored);
+        }
         return id;
     }
 

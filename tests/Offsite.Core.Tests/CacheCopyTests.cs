@@ -7,15 +7,15 @@ using Offsite.Storage.Local;
 namespace Offsite.Core.Tests;
 
 /// <summary>
-/// Tree packs are kept in the local cache (as restic does): walking a snapshot again costs no
-/// request. A cache copy is only ever a copy: verified by its id, replaced when damaged, dropped
+/// The index objects a host writes and the tree packs it writes or reads are kept in the local
+/// cache (as restic does): opening the repository and walking a snapshot again cost no request. A cache copy is only ever a copy: verified by its id, replaced when damaged, dropped
 /// when the repository no longer has the pack, and never used by check.
 /// </summary>
-public sealed class TreePackCacheTests : IDisposable
+public sealed class CacheCopyTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "offsite-treecache-" + Guid.NewGuid().ToString("N"));
 
-    public TreePackCacheTests() => Environment.SetEnvironmentVariable("OFFSITE_SCRYPT_LOG_N", "10");
+    public CacheCopyTests() => Environment.SetEnvironmentVariable("OFFSITE_SCRYPT_LOG_N", "10");
 
     private string Cache => Path.Combine(_dir, "cache");
 
@@ -24,7 +24,7 @@ public sealed class TreePackCacheTests : IDisposable
         if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
     }
 
-    private async Task<(Repository.Repository Repo, CountingStorage Storage, BlobId Root)> BackUpAndReopenAsync()
+    private async Task<(Repository.Repository Repo, CountingStorage Storage, BlobId Root)> BackUpAndReopenAsync(bool loadIndex = true)
     {
         string source = Path.Combine(_dir, "src");
         for (int d = 0; d < 5; d++)
@@ -37,8 +37,12 @@ public sealed class TreePackCacheTests : IDisposable
         var snapshot = await new BackupRunner(writer).BackupPathsAsync([source], new SnapshotTemplate("t", "h", [source], []), default);
         var counting = new CountingStorage(local);
         var repo = await Repository.Repository.OpenAsync(counting, KeySource.FromPassphrase("pw", "t"), Cache, default);
-        await repo.LoadIndexAsync(default);
         counting.Reset();
+        if (loadIndex)
+        {
+            await repo.LoadIndexAsync(default);
+            counting.Reset();
+        }
         return (repo, counting, BlobId.Parse(snapshot.Tree));
     }
 
@@ -67,6 +71,17 @@ public sealed class TreePackCacheTests : IDisposable
 
         Assert.True(nodes > 10, $"{nodes} nodes");
         Assert.Equal(0, storage.WholeReads + storage.RangeReads);
+    }
+
+    [Fact]
+    public async Task The_index_a_backup_wrote_is_loaded_from_the_cache()
+    {
+        var (repo, storage, _) = await BackUpAndReopenAsync(loadIndex: false);
+
+        await repo.LoadIndexAsync(default);
+
+        Assert.Equal(0, storage.Gets.GetValueOrDefault("index"));
+        Assert.True(repo.Index.PackCount >= 2, $"{repo.Index.PackCount} packs indexed");
     }
 
     [Fact]
