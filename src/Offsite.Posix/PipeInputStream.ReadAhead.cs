@@ -85,6 +85,7 @@ public sealed unsafe partial class PipeInputStream
         if (_segments.Count == 0)
         {
             _readAheadFailure?.Throw();
+            _readAhead = null; // drained and joined: later reads go straight to the pipe
             return 0;
         }
         var head = _segments.Peek();

@@ -61,6 +61,10 @@ public sealed unsafe partial class PipeInputStream : Stream
         _drainedBelow = PipeSize / 4;
     }
 
+    /// <summary>Reads a started child's redirected stdout (the pipe stays owned by the <see cref="System.Diagnostics.Process"/>).</summary>
+    public static PipeInputStream OfStandardOutput(System.Diagnostics.Process process) =>
+        new(((System.IO.Pipes.PipeStream)process.StandardOutput.BaseStream).SafePipeHandle);
+
     /// <summary>The pipe's capacity in bytes after the resize attempt.</summary>
     public int PipeSize { get; }
 

@@ -98,7 +98,7 @@ public static class BackupCommand
         {
             try
             {
-                using var output = new PipeInputStream(((System.IO.Pipes.PipeStream)process.StandardOutput.BaseStream).SafePipeHandle);
+                using var output = PipeInputStream.OfStandardOutput(process);
                 using var killOnCancel = ct.Register(() => process.Kill(entireProcessTree: true));
                 return await runner.BackupStreamAsync(output, name, async c =>
                 {

@@ -57,7 +57,7 @@ public sealed class LocalCache
     /// <summary>Drops cached index objects that no longer exist in the repository.</summary>
     public void RetainIndexes(IReadOnlySet<string> existing) => Retain("index", existing);
 
-    // ---- tree packs (stored encrypted, exactly as uploaded or downloaded; verified by id on use)
+    // ---- tree packs (stored encrypted, exactly as uploaded or downloaded; ids are content hashes)
 
     public byte[]? TryReadPack(string id) => TryRead("packs", id);
 
@@ -68,6 +68,7 @@ public sealed class LocalCache
     /// <summary>Drops cached packs the repository's index no longer lists (pruned or expired).</summary>
     public void RetainPacks(IReadOnlySet<string> existing) => Retain("packs", existing);
 
+    /// <summary>The cached copy of object <paramref name="id"/>, or null when there is none or it no longer hashes to its id.</summary>
     private byte[]? TryRead(string kind, string id)
     {
         if (Directory is null)
@@ -75,16 +76,19 @@ public sealed class LocalCache
             return null;
         }
         string path = Path.Combine(Directory, kind, id);
-        return File.Exists(path) ? File.ReadAllBytes(path) : null;
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        byte[] stored = File.ReadAllBytes(path);
+        return Repository.ObjectKeys.IdFor(stored) == id ? stored : null; // a damaged copy: the repository's is the truth
     }
 
     private void Write(string kind, string id, ReadOnlySpan<byte> storedBytes)
     {
         if (Directory is not null)
         {
-            string dir = Path.Combine(Directory, kind);
-            CreatePrivateDirectory(dir); // caches from before tree packs were cached have no packs/
-            WriteAtomic(Path.Combine(dir, id), storedBytes);
+            WriteAtomic(Path.Combine(Directory, kind, id), storedBytes);
         }
     }
 

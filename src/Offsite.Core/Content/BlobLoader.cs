@@ -272,10 +272,6 @@ public sealed class BlobLoader
         string key = ObjectKeys.Pack(packId);
         bool cacheable = _localCopies && _repo.Index.FindPack(packId)?.HoldsOnlyTrees == true;
         byte[]? stored = cacheable ? _repo.Cache.TryReadPack(packId) : null;
-        if (stored is not null && ObjectKeys.IdFor(stored) != packId)
-        {
-            stored = null; // a damaged cache copy: the repository's is the truth
-        }
         if (stored is null)
         {
             try

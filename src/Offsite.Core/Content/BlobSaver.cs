@@ -250,7 +250,7 @@ public sealed class BlobSaver : IAsyncDisposable
             return;
         }
         var file = new IndexFile { Packs = packs.Select(p => p.ToIndexPack()).ToList() };
-        string id = await _repo.SaveObjectAsync(ObjectKeys.IndexPrefix, IndexCodec.Serialize(file), cancellationToken).ConfigureAwait(false);
+        string id = await _repo.SaveIndexAsync(file, cancellationToken).ConfigureAwait(false);
         _repo.Cache.AppendIndexed(id, packs.Select(p => p.Id));
         lock (_writtenIndexes)
         {

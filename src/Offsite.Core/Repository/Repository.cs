@@ -118,17 +118,26 @@ public sealed class Repository
 
     // ---- objects
 
-    public async Task<string> SaveObjectAsync(string prefix, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken)
+    public async Task<string> SaveObjectAsync(string prefix, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken) =>
+        (await SealAndPutAsync(prefix, plaintext, cancellationToken).ConfigureAwait(false)).Id;
+
+    /// <summary>Writes an index object, and keeps a copy so this host's next run does not download what it just uploaded.</summary>
+    public async Task<string> SaveIndexAsync(IndexFile file, CancellationToken cancellationToken)
+    {
+        var (id, stored) = await SealAndPutAsync(ObjectKeys.IndexPrefix, IndexCodec.Serialize(file), cancellationToken).ConfigureAwait(false);
+        if (Key.CanRead)
+        {
+            Cache.WriteIndex(id, stored);
+        }
+        return id;
+    }
+
+    private async Task<(string Id, byte[] Stored)> SealAndPutAsync(string prefix, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken)
     {
         byte[] stored = ObjectCodec.Seal(plaintext.Span, Key.Recipient);
         string id = ObjectKeys.IdFor(stored);
         await Storage.PutAsync(prefix + id, stored, cancellationToken).ConfigureAwait(false);
-        if (prefix == ObjectKeys.IndexPrefix && Key.CanRead)
-        {
-            // The next run of this host loads it from here instead of downloading what it just uploaded.
-            Cache.WriteIndex(id, stored);
-        }
-        return id;
+        return (id, stored);
     }
 
     public async Task<byte[]> LoadObjectAsync(string key, CancellationToken cancellationToken)
@@ -221,7 +230,7 @@ public sealed class Repository
                 }
             }).ConfigureAwait(false);
             Cache.RetainIndexes(present);
-            Cache.RetainPacks(Index.Packs.Select(p => p.Id).ToHashSet(StringComparer.Ordinal));
+            Cache.RetainPacks(inIndexFiles);
         }
 
         var (logged, indexed, lines) = Cache.ReadPackLog();
@@ -262,7 +271,7 @@ public sealed class Repository
     {
         string id = ObjectKeys.IdOf(key);
         byte[]? stored = Cache.TryReadIndex(id);
-        if (stored is null || ObjectKeys.IdFor(stored) != id)
+        if (stored is null)
         {
             stored = await Storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
             Cache.WriteIndex(id, stored);

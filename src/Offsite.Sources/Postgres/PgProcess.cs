@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.IO.Pipes;
 using System.Text;
 using Offsite.Core.Errors;
 using Offsite.Posix;
@@ -38,8 +37,7 @@ public sealed class PgProcess : IAsyncDisposable
     /// The program's stdout for bulk data (a dump): batched blocking reads of a 1 MiB pipe instead
     /// of the BCL's 4 KiB-per-wake-up async reads (see <see cref="PipeInputStream"/>).
     /// </summary>
-    public PipeInputStream OpenBulkOutput() =>
-        new(((PipeStream)_process.StandardOutput.BaseStream).SafePipeHandle);
+    public PipeInputStream OpenBulkOutput() => PipeInputStream.OfStandardOutput(_process);
 
     /// <summary>Ends the program (and so any blocked read of its output) when <paramref name="cancellationToken"/> fires.</summary>
     public CancellationTokenRegistration KillOnCancel(CancellationToken cancellationToken) =>
