@@ -19,6 +19,8 @@ root.Subcommands.Add(DiffCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
 root.Subcommands.Add(BucketCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
+root.Subcommands.Add(ConfigCommand.Create());
+root.Subcommands.Add(RunCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Offsite.Core.Errors;
-using Offsite.Storage.S3;
+using Offsite.App.Repositories;
 
 namespace Offsite.Cli;
 
@@ -23,54 +23,18 @@ public sealed record S3Settings(string? Endpoint, string? Region, bool PathStyle
         r.GetValue(EndpointOption), r.GetValue(RegionOption), r.GetValue(PathStyleOption),
         r.GetValue(ProfileOption), r.GetValue(ObjectLockOption), r.GetValue(LockDaysOption));
 
-    /// <summary>Options for an S3 location, with environment fallbacks; usage errors are exit code 2.</summary>
-    public S3Options ToOptions(string location)
+    /// <summary>The flags with their environment fallbacks, over what the config file says.</summary>
+    public S3Spec ToSpec(S3Spec fromConfig) => fromConfig with
     {
-        string? endpoint = Endpoint ?? Env("OFFSITE_S3_ENDPOINT");
-        Uri? endpointUri = null;
-        if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out endpointUri) || endpointUri.Scheme is not ("http" or "https")))
-        {
-            throw new OffsiteException(ErrorKind.Usage, $"--s3-endpoint: '{endpoint}' is not an http(s) URL");
-        }
-        var defaults = new S3Options
-        {
-            Bucket = "unset",
-            Endpoint = endpointUri,
-            Region = Region ?? Env("AWS_REGION") ?? Env("AWS_DEFAULT_REGION") ?? "us-east-1",
-            ForcePathStyle = PathStyle,
-            Profile = Profile,
-            ObjectLock = ParseLock(),
-            LockDays = LockDays ?? (Env("OFFSITE_LOCK_DAYS") is { } d && int.TryParse(d, out int days) ? days : 0),
-        };
+        Endpoint = Endpoint ?? Env("OFFSITE_S3_ENDPOINT") ?? fromConfig.Endpoint,
+        Region = Region ?? Env("AWS_REGION") ?? Env("AWS_DEFAULT_REGION") ?? fromConfig.Region,
+        PathStyle = PathStyle || fromConfig.PathStyle,
+        Profile = Profile ?? fromConfig.Profile,
+        ObjectLock = ObjectLock ?? Env("OFFSITE_OBJECT_LOCK") ?? fromConfig.ObjectLock,
+        LockDays = LockDays ?? (Env("OFFSITE_LOCK_DAYS") is { } d && int.TryParse(d, out int days) ? days : fromConfig.LockDays),
         // Network tuning for unusual links (and the fault tests): seconds without progress on a socket, retries per request.
-        if (EnvInt("OFFSITE_S3_IO_TIMEOUT", 1, 3600) is int io)
-        {
-            defaults = defaults with { IoTimeout = TimeSpan.FromSeconds(io) };
-        }
-        if (EnvInt("OFFSITE_S3_RETRIES", 0, 30) is int retries)
-        {
-            defaults = defaults with { MaxErrorRetry = retries };
-        }
-        if (defaults.ObjectLock != ObjectLockKind.None && defaults.LockDays < 1)
-        {
-            throw new OffsiteException(ErrorKind.Usage, "--object-lock needs --lock-days N (N >= 1): how long each object stays undeletable");
-        }
-        try
-        {
-            return S3Url.Parse(location, defaults);
-        }
-        catch (FormatException e)
-        {
-            throw new OffsiteException(ErrorKind.Usage, e.Message, e);
-        }
-    }
-
-    private ObjectLockKind ParseLock() => (ObjectLock ?? Env("OFFSITE_OBJECT_LOCK"))?.ToUpperInvariant() switch
-    {
-        null or "" or "NONE" or "OFF" => ObjectLockKind.None,
-        "COMPLIANCE" => ObjectLockKind.Compliance,
-        "GOVERNANCE" => ObjectLockKind.Governance,
-        var other => throw new OffsiteException(ErrorKind.Usage, $"--object-lock: '{other!.ToLowerInvariant()}' is not compliance, governance or none"),
+        IoTimeoutSeconds = EnvInt("OFFSITE_S3_IO_TIMEOUT", 1, 3600) ?? fromConfig.IoTimeoutSeconds,
+        Retries = EnvInt("OFFSITE_S3_RETRIES", 0, 30) ?? fromConfig.Retries,
     };
 
     private static int? EnvInt(string name, int min, int max)
@@ -84,5 +48,5 @@ public sealed record S3Settings(string? Endpoint, string? Region, bool PathStyle
             : throw new OffsiteException(ErrorKind.Usage, $"{name}: '{v}' is not a whole number from {min} to {max}");
     }
 
-    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+    private static string? Env(string name) => CliEnvironment.Get(name);
 }

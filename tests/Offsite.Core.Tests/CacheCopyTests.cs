@@ -34,7 +34,7 @@ public sealed class CacheCopyTests : IDisposable
         }
         var local = new LocalStorage(Path.Combine(_dir, "repo"));
         var writer = await Repository.Repository.InitAsync(local, "pw", new RepositoryConfig(), Cache, default);
-        var snapshot = await new BackupRunner(writer).BackupPathsAsync([source], new SnapshotTemplate("t", "h", [source], []), default);
+        var snapshot = await new BackupRunner(writer).BackupTreeAsync(new Offsite.Sources.Files.LocalDirectorySource([source]), new SnapshotTemplate("t", "h", [source], []), default);
         var counting = new CountingStorage(local);
         var repo = await Repository.Repository.OpenAsync(counting, KeySource.FromPassphrase("pw", "t"), Cache, default);
         counting.Reset();

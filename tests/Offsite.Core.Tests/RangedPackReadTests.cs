@@ -148,7 +148,7 @@ public sealed class RangedPackReadTests : IDisposable
         }
         var local = new LocalStorage(Path.Combine(_dir, "repo"));
         var writer = await Repository.Repository.InitAsync(local, "pw", new RepositoryConfig { PackSize = 32 << 20 }, "", default);
-        var snapshot = await new Backup.BackupRunner(writer).BackupPathsAsync([source], new Backup.SnapshotTemplate("t", "h", [source], []), default);
+        var snapshot = await new Backup.BackupRunner(writer).BackupTreeAsync(new Offsite.Sources.Files.LocalDirectorySource([source]), new Backup.SnapshotTemplate("t", "h", [source], []), default);
         var counting = new CountingStorage(local);
         var repo = await Repository.Repository.OpenAsync(counting, KeySource.FromPassphrase("pw", "t"), "", default);
         await repo.LoadIndexAsync(default);
@@ -186,7 +186,7 @@ public sealed class RangedPackReadTests : IDisposable
         }
         var local = new LocalStorage(Path.Combine(_dir, "repo"));
         var writer = await Repository.Repository.InitAsync(local, "pw", new RepositoryConfig { PackSize = 1 << 20 }, "", default);
-        var snapshot = await new Backup.BackupRunner(writer).BackupPathsAsync([source], new Backup.SnapshotTemplate("t", "h", [source], []), default);
+        var snapshot = await new Backup.BackupRunner(writer).BackupTreeAsync(new Offsite.Sources.Files.LocalDirectorySource([source]), new Backup.SnapshotTemplate("t", "h", [source], []), default);
         var counting = new CountingStorage(local);
         var repo = await Repository.Repository.OpenAsync(counting, KeySource.FromPassphrase("pw", "t"), "", default);
         await repo.LoadIndexAsync(default);

@@ -1,11 +1,12 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Offsite.Core.Archiver;
-using Offsite.Core.Backup;
+using Offsite.App.Backup;
+using Offsite.App.Sources;
+using Offsite.App.Sources.Files;
 using Offsite.Core.Errors;
-using Offsite.Core.Snapshots;
+using Offsite.Core.Sources;
 using Offsite.Posix;
+using Offsite.Sources.Command;
 
 namespace Offsite.Cli.Commands;
 
@@ -27,9 +28,10 @@ public static class BackupCommand
         {
             string[] args = r.GetValue(paths) ?? [];
             bool isStdin = r.GetValue(stdin), isCommand = r.GetValue(fromCommand);
+            var request = new BackupRequest(r.GetValue(host) ?? CliEnvironment.Runtime.HostName, r.GetValue(tags) ?? [], r.GetValue(source));
             if (!isStdin && !isCommand && PostgresBackup.Handles(args))
             {
-                return await postgres.RunAsync(r, s, args, r.GetValue(host) ?? Environment.MachineName, r.GetValue(tags) ?? [], ct).ConfigureAwait(false);
+                return await postgres.RunAsync(r, s, args, request, ct).ConfigureAwait(false);
             }
             if (isStdin && isCommand)
             {
@@ -39,111 +41,60 @@ public static class BackupCommand
             {
                 throw new OffsiteException(ErrorKind.Usage, isStdin ? "--stdin takes no paths" : "nothing to back up: give paths, --stdin, or --stdin-from-command -- CMD...");
             }
-            var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-            var runner = new BackupRunner(repo);
-            string hostName = r.GetValue(host) ?? Environment.MachineName;
-            string[] tagList = r.GetValue(tags) ?? [];
-            using var progress = ProgressLine.Start(s, runner.Progress);
-            Snapshot snapshot;
+            var observer = new CliBackupObserver(s, streamLines: false);
             if (isStdin || isCommand)
             {
                 string name = r.GetValue(stdinName) ?? (isCommand ? Path.GetFileName(args[0]) : "stdin");
-                var template = new SnapshotTemplate(r.GetValue(source) ?? name, hostName, ["/" + name], tagList);
-                snapshot = isStdin
-                    ? await BackupStandardInputAsync(runner, name, template, ct).ConfigureAwait(false)
-                    : await BackupCommandOutputAsync(runner, args, name, template, ct).ConfigureAwait(false);
+                IStreamSource streams = isStdin ? new StandardInputSource(name) : new CommandStreamSource(args, name);
+                var result = await BackupService.BackupStreamsAsync(streams, c => CommandRunner.OpenAsync(s, c), request, observer, ct).ConfigureAwait(false);
+                if (!result.Succeeded)
+                {
+                    throw new OffsiteException(ErrorKind.SourceFailed, result.Failures[0]);
+                }
             }
             else
             {
-                var absolute = args.Select(p => Path.GetFullPath(p).TrimEnd('/')).Select(p => p.Length == 0 ? "/" : p).ToList();
-                foreach (string p in absolute)
-                {
-                    if (!Path.Exists(p) && !File.Exists(p) && new FileInfo(p).LinkTarget is null)
-                    {
-                        throw new OffsiteException(ErrorKind.Usage, $"{p}: no such file or directory");
-                    }
-                }
-                var template = new SnapshotTemplate(r.GetValue(source) ?? string.Join(",", absolute), hostName, absolute, tagList);
-                snapshot = await runner.BackupPathsAsync(absolute, template, ct).ConfigureAwait(false);
+                var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
+                var plan = new DirectorySourceOptions { Paths = [.. args] }
+                    .Plan(new SourceContext(repo.Cache.Directory is { } dir ? [dir] : [], CliEnvironment.Get));
+                await BackupService.BackupTreeAsync(repo, plan.Tree!, plan.Paths, request with { SourceName = request.SourceName ?? plan.SourceName }, observer, ct).ConfigureAwait(false);
             }
-            progress?.Dispose();
-            Report(s, snapshot, runner.Progress);
+            if (s.Json)
+            {
+                Output.Json(observer.Results[0]!.DeepClone());
+            }
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    /// <summary>Standard input as one file; a pipe (<c>pg_dump | offsite backup --stdin</c>) is read in large batches.</summary>
-    private static async Task<Snapshot> BackupStandardInputAsync(BackupRunner runner, string name, SnapshotTemplate template, CancellationToken ct)
+    /// <summary>Standard input as one stream; a pipe (<c>pg_dump | offsite backup --stdin</c>) is read in large batches.</summary>
+    private sealed class StandardInputSource(string name) : IStreamSource, IStreamItem
     {
-        using var stdinHandle = new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false);
-        await using Stream input = PipeInputStream.IsPipe(0) ? new PipeInputStream(stdinHandle) : Console.OpenStandardInput();
-        return await runner.BackupStreamAsync(input, name, null, template, ct).ConfigureAwait(false);
-    }
+        public string SourceName => name;
+        public string FileName => name;
+        public IReadOnlyList<string> Tags => [];
 
-    private static async Task<Snapshot> BackupCommandOutputAsync(BackupRunner runner, string[] args, string name, SnapshotTemplate template, CancellationToken ct)
-    {
-        var psi = new ProcessStartInfo(args[0]) { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string a in args.Skip(1)) psi.ArgumentList.Add(a);
-        Process process;
-        try
+        public Task<IReadOnlyList<IStreamItem>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<IStreamItem>>([this]);
+
+        public Task<SourceStream> OpenAsync(CancellationToken cancellationToken) => Task.FromResult<SourceStream>(new Input());
+
+        private sealed class Input : SourceStream
         {
-            process = Process.Start(psi) ?? throw new OffsiteException(ErrorKind.SourceFailed, $"could not start {args[0]}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new OffsiteException(ErrorKind.SourceFailed, $"could not start {args[0]}: {e.Message}", e);
-        }
-        using (process)
-        {
-            try
+            private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _handle = new(0, ownsHandle: false);
+            private readonly Stream _stream;
+
+            public Input() => _stream = PipeInputStream.IsPipe(0) ? new PipeInputStream(_handle) : Console.OpenStandardInput();
+
+            public override Stream Content => _stream;
+
+            public override Task CompleteAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            protected override async ValueTask DisposeAsyncCore()
             {
-                using var output = PipeInputStream.OfStandardOutput(process);
-                using var killOnCancel = ct.Register(() => process.Kill(entireProcessTree: true));
-                return await runner.BackupStreamAsync(output, name, async c =>
-                {
-                    await process.WaitForExitAsync(c).ConfigureAwait(false);
-                    if (process.ExitCode != 0)
-                    {
-                        throw new OffsiteException(ErrorKind.SourceFailed, $"{args[0]} exited with code {process.ExitCode}; no snapshot was written");
-                    }
-                }, template, ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
+                await _stream.DisposeAsync().ConfigureAwait(false);
+                _handle.Dispose();
             }
         }
-    }
-
-    private static void Report(GlobalSettings s, Snapshot snapshot, BackupProgress progress)
-    {
-        foreach (string warning in progress.Warnings)
-        {
-            Console.Error.WriteLine($"warning: {warning}");
-        }
-        var st = snapshot.Stats;
-        if (s.Json)
-        {
-            Output.Json(new JsonObject
-            {
-                ["snapshot"] = snapshot.Id,
-                ["source"] = snapshot.Source,
-                ["files"] = st.Files,
-                ["dirs"] = st.Directories,
-                ["bytes"] = st.Bytes,
-                ["newBlobs"] = st.NewBlobs,
-                ["addedBytes"] = st.AddedBytes,
-                ["addedStoredBytes"] = st.AddedStoredBytes,
-                ["seconds"] = st.DurationSeconds,
-                ["warnings"] = progress.Warnings.Count,
-            });
-            return;
-        }
-        CommandRunner.Info(s, $"snapshot {snapshot.Id[..8]} saved: {st.Files} files, {st.Directories} dirs, {Output.Bytes(st.Bytes)} in {st.DurationSeconds:0.0}s");
-        CommandRunner.Info(s, $"added {Output.Bytes(st.AddedBytes)} new data ({Output.Bytes(st.AddedStoredBytes)} stored), {progress.UnchangedFiles} files unchanged");
     }
 }

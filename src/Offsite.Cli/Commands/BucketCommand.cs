@@ -25,13 +25,14 @@ public static class BucketCommand
         };
         CommandRunner.SetAction(setup, async (r, s, ct) =>
         {
-            string location = s.Repository ?? Environment.GetEnvironmentVariable("OFFSITE_REPOSITORY")
-                ?? throw new OffsiteException(ErrorKind.Usage, "no repository given: use -r s3:https://host/bucket/prefix or set OFFSITE_REPOSITORY");
+            var spec = s.RepositorySpec();
+            string location = spec.Location.Length > 0 ? spec.Location
+                : throw new OffsiteException(ErrorKind.Usage, "no repository given: use -r s3:https://host/bucket/prefix or set OFFSITE_REPOSITORY");
             if (!S3Url.IsS3(location))
             {
                 throw new OffsiteException(ErrorKind.Usage, $"bucket setup needs an S3 repository (s3:…), not {location}");
             }
-            var options = s.S3.ToOptions(location);
+            var options = spec.S3.ToOptions(location, CliEnvironment.Runtime.Clock, CliEnvironment.Runtime.Logger);
             var settings = new BucketSettings
             {
                 Bucket = options.Bucket,

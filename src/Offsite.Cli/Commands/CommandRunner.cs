@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Offsite.App.Repositories;
 using Offsite.Core.Errors;
 using Offsite.Core.Repository;
 using Offsite.Core.Storage;
@@ -16,6 +17,8 @@ public static class CommandRunner
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var settings = GlobalSettings.From(parseResult);
+            var opened = new List<IAsyncDisposable>();
+            Opened.Value = opened;
             try
             {
                 return await body(parseResult, settings, cancellationToken).ConfigureAwait(false);
@@ -45,6 +48,11 @@ public static class CommandRunner
                 // A bug, not a user error: say so plainly instead of crashing with a stack trace.
                 return Fail(ExitCodes.Internal, $"internal error ({e.GetType().Name}): {e.Message}. Please report it; the repository is left as the last completed write made it.");
             }
+            finally
+            {
+                // Storage connections opened by the command end with it.
+                foreach (var o in opened) await o.DisposeAsync().ConfigureAwait(false);
+            }
         });
     }
 
@@ -54,14 +62,21 @@ public static class CommandRunner
         return code;
     }
 
+    /// <summary>What the running command opened; disposed when it ends.</summary>
+    private static readonly AsyncLocal<List<IAsyncDisposable>?> Opened = new();
+
+    public static RepositoryOpener Opener(bool confirmPrompt = false) => new(CliEnvironment.Runtime, Secrets.Prompt(confirmPrompt));
+
+    /// <summary>Opens the repository the flags, environment or --job name; closed when the command ends.</summary>
     public static async Task<Repository> OpenAsync(GlobalSettings settings, CancellationToken cancellationToken)
     {
-        var storage = StorageFactory.Open(settings);
-        // Read first: a missing repository is reported before anyone is asked for a passphrase.
-        var config = await Repository.ReadConfigAsync(storage, cancellationToken).ConfigureAwait(false);
-        var key = Secrets.ResolveKey(settings, allowPrompt: true);
-        return await Repository.OpenAsync(storage, key, settings.EffectiveCacheDir, config, cancellationToken).ConfigureAwait(false);
+        var open = await Opener().OpenAsync(settings.RepositorySpec(), cancellationToken).ConfigureAwait(false);
+        Track(open);
+        return open.Repository;
     }
+
+    /// <summary>Disposes <paramref name="resource"/> when the running command ends.</summary>
+    public static void Track(IAsyncDisposable resource) => Opened.Value?.Add(resource);
 
     public static void Info(GlobalSettings settings, string line)
     {

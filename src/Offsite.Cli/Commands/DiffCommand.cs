@@ -19,44 +19,16 @@ public static class DiffCommand
             var first = await filters.FindAsync(repo, r, r.GetValue(a)!, ct).ConfigureAwait(false);
             var second = await filters.FindAsync(repo, r, r.GetValue(b)!, ct).ConfigureAwait(false);
             await repo.LoadIndexAsync(ct).ConfigureAwait(false);
-            var loader = new BlobLoader(repo);
+            var walker = new TreeWalker(new BlobLoader(repo));
             int added = 0, removed = 0, modified = 0;
-            await DiffTreesAsync(loader, first.Tree, second.Tree, "", ct, (mark, path) =>
+            await walker.DiffAsync(first.Tree, second.Tree, "", (mark, path) =>
             {
                 Console.WriteLine($"{mark}    {path}");
                 _ = mark switch { '+' => added++, '-' => removed++, _ => modified++ };
-            }).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
             CommandRunner.Info(s, $"{added} added, {removed} removed, {modified} modified");
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>Compares two trees; identical subtree ids are skipped without loading them.</summary>
-    private static async Task DiffTreesAsync(BlobLoader loader, string? left, string? right, string prefix, CancellationToken ct, Action<char, string> report)
-    {
-        if (left == right) return;
-        var l = left is null ? new Tree() : Tree.Parse(await loader.LoadAsync(BlobId.Parse(left), ct).ConfigureAwait(false), "tree");
-        var rt = right is null ? new Tree() : Tree.Parse(await loader.LoadAsync(BlobId.Parse(right), ct).ConfigureAwait(false), "tree");
-        var lmap = l.Nodes.ToDictionary(n => n.DisplayName, StringComparer.Ordinal);
-        var rmap = rt.Nodes.ToDictionary(n => n.DisplayName, StringComparer.Ordinal);
-        foreach (string name in lmap.Keys.Union(rmap.Keys).Order(StringComparer.Ordinal))
-        {
-            string path = prefix + "/" + name;
-            lmap.TryGetValue(name, out var ln);
-            rmap.TryGetValue(name, out var rn);
-            if (ln is null) report('+', path);
-            else if (rn is null) report('-', path);
-            else if (ln.Type != rn.Type || ln.Mode != rn.Mode || ln.MtimeNs != rn.MtimeNs || ln.Size != rn.Size
-                || !(ln.Content ?? []).SequenceEqual(rn.Content ?? []) || ln.LinkTarget != rn.LinkTarget)
-            {
-                if (ln.Type != NodeType.Directory || rn.Type != NodeType.Directory) report('M', path);
-            }
-            bool lDir = ln?.Type == NodeType.Directory, rDir = rn?.Type == NodeType.Directory;
-            if (lDir || rDir)
-            {
-                await DiffTreesAsync(loader, lDir ? ln!.Subtree : null, rDir ? rn!.Subtree : null, path, ct, report).ConfigureAwait(false);
-            }
-        }
     }
 }

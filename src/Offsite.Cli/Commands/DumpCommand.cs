@@ -17,7 +17,7 @@ public static class DumpCommand
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
             var (_, sn, loader) = await filters.OpenSnapshotAsync(s, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
-            var node = await TreeWalker.FindAsync(loader, sn.Tree, r.GetValue(file)!, ct).ConfigureAwait(false);
+            var node = await new TreeWalker(loader).FindAsync(sn.Tree, r.GetValue(file)!, ct).ConfigureAwait(false);
             if (node.Type != NodeType.File)
             {
                 throw new OffsiteException(ErrorKind.Usage, $"{r.GetValue(file)} is a {node.Type.ToString().ToLowerInvariant()}, not a file");

@@ -14,8 +14,6 @@ public static class InitCommand
         var command = new Command("init", "create a new repository") { packSize, expireDays, refreshDays, daySeconds };
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
-            var storage = StorageFactory.Open(s);
-            string passphrase = Secrets.ResolvePassphrase(s, allowPrompt: true, confirm: true);
             var config = new RepositoryConfig();
             if (r.GetValue(packSize) is int mib)
             {
@@ -36,7 +34,10 @@ public static class InitCommand
             {
                 throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage, "--refresh-days only applies with --lifecycle-expire-days");
             }
-            var repo = await Repository.InitAsync(storage, passphrase, config, s.EffectiveCacheDir, ct).ConfigureAwait(false);
+            var open = await CommandRunner.Opener(confirmPrompt: true).InitAsync(s.RepositorySpec(), config, Secrets.Prompt(confirm: true), ct).ConfigureAwait(false);
+            CommandRunner.Track(open);
+            var repo = open.Repository;
+            var storage = open.Storage;
             if (s.Json)
             {
                 Output.Json(new System.Text.Json.Nodes.JsonObject { ["id"] = repo.Config.Id, ["location"] = storage.Location, ["recipient"] = repo.Config.Recipient });

@@ -27,10 +27,10 @@ public static class KeyCommand
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
             string? file = r.GetValue(newPasswordFile);
             string passphrase = file is not null
-                ? Secrets.ReadFile(file, "new password file").Split('\n')[0].TrimEnd('\r')
+                ? Offsite.App.Secrets.SecretReader.ReadFile(file, "new password file").Split('\n')[0].TrimEnd('\r')
                 : Environment.GetEnvironmentVariable("OFFSITE_NEW_PASSWORD")
                   ?? throw new OffsiteException(ErrorKind.Usage, "give the new passphrase with --new-password-file or OFFSITE_NEW_PASSWORD");
-            string id = await new KeyStore(repo.Storage).AddAsync(RequireFull(repo), passphrase, ct).ConfigureAwait(false);
+            string id = await new KeyStore(repo.Storage, repo.Runtime).AddAsync(RequireFull(repo), passphrase, ct).ConfigureAwait(false);
             CommandRunner.Info(s, $"added key {id[..8]}");
             if (s.Json) Output.Json(new JsonObject { ["id"] = id });
             return ExitCodes.Ok;
@@ -44,7 +44,7 @@ public static class KeyCommand
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-            var keys = await new KeyStore(repo.Storage).ListAsync(ct).ConfigureAwait(false);
+            var keys = await new KeyStore(repo.Storage, repo.Runtime).ListAsync(ct).ConfigureAwait(false);
             var json = new JsonArray();
             foreach (var k in keys.OrderBy(k => k.LastModified))
             {
@@ -66,7 +66,7 @@ public static class KeyCommand
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-            await new KeyStore(repo.Storage).RemoveAsync(r.GetValue(id)!, repo.KeyId ?? "", ct).ConfigureAwait(false);
+            await new KeyStore(repo.Storage, repo.Runtime).RemoveAsync(r.GetValue(id)!, repo.KeyId ?? "", ct).ConfigureAwait(false);
             CommandRunner.Info(s, $"removed key {r.GetValue(id)}");
             return ExitCodes.Ok;
         });

@@ -18,9 +18,10 @@ public static class LsCommand
         {
             var (_, sn, loader) = await filters.OpenSnapshotAsync(s, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
             string start = "/" + (r.GetValue(path) ?? "").Trim('/');
-            var node = await TreeWalker.FindAsync(loader, sn.Tree, start, ct).ConfigureAwait(false);
+            var walker = new TreeWalker(loader);
+            var node = await walker.FindAsync(sn.Tree, start, ct).ConfigureAwait(false);
             var entries = node.Type == NodeType.Directory && node.Subtree is not null
-                ? TreeWalker.WalkAsync(loader, node.Subtree, start == "/" ? "" : start, ct)
+                ? walker.WalkAsync(node.Subtree, start == "/" ? "" : start, ct)
                 : Single(start, node);
             var json = new JsonArray();
             await foreach (var (p, n) in entries.ConfigureAwait(false))

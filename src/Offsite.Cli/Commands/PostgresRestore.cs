@@ -1,3 +1,4 @@
+using Offsite.App.Restore;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Offsite.Core.Content;
@@ -30,16 +31,18 @@ public sealed class PostgresRestore
     /// <summary>True when <c>--to</c> was given (then this class runs the restore).</summary>
     public bool Handles(ParseResult r) => r.GetValue(To) is not null;
 
-    public async Task<int> RunAsync(ParseResult r, GlobalSettings s, SnapshotOptions filters, string reference, CancellationToken ct)
+    public Task<int> RunAsync(ParseResult r, GlobalSettings s, SnapshotOptions filters, string reference, CancellationToken ct)
     {
-        var target = PgConnection.Parse(r.GetValue(To)!);
-        var options = new PgRestoreOptions(r.GetValue(IfEmpty), r.GetValue(Clean), r.GetValue(NoOwner));
+        var target = new PostgresTarget(PgConnection.Parse(r.GetValue(To)!), new PgRestoreOptions(r.GetValue(IfEmpty), r.GetValue(Clean), r.GetValue(NoOwner)), r.GetValue(PgBin));
+        return RunAsync(r, s, filters, reference, target, ct);
+    }
+
+    /// <summary>Restores into a database target (from --to, or a job's declared restore target).</summary>
+    public async Task<int> RunAsync(ParseResult r, GlobalSettings s, SnapshotOptions filters, string reference, IRestoreTarget target, CancellationToken ct)
+    {
         var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-        var sn = await filters.FindAsync(repo, r, reference, ct).ConfigureAwait(false);
-        await repo.LoadIndexAsync(ct).ConfigureAwait(false);
-        var source = await DumpSource.OpenAsync(new BlobLoader(repo), sn, ct).ConfigureAwait(false);
-        var outcome = await new PgRestore(new PgTools(r.GetValue(PgBin))).RestoreAsync(source, target, options, null, ct).ConfigureAwait(false);
-        Report(s, sn.Id, sn.Source, target, outcome);
+        var (sn, report) = await RestoreService.RestoreAsync(repo, reference, filters.Filter(r), target, ct).ConfigureAwait(false);
+        Report(s, sn.Id, sn.Source, ((PostgresTarget)target).Connection, (PgRestoreOutcome)report.Details!);
         return ExitCodes.Ok;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using Offsite.Core.Content;
+using Offsite.App.Config;
+using Offsite.App.Restore;
 using Offsite.Core.Restore;
 
 namespace Offsite.Cli.Commands;
@@ -24,23 +25,27 @@ public static class RestoreCommand
                 PostgresRestore.RejectTarget(r.GetValue(target));
                 return await postgres.RunAsync(r, s, filters, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
             }
-            if (r.GetValue(target) is null)
+            IRestoreTarget restoreTarget;
+            if (r.GetValue(target) is { } dir)
             {
-                throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage, "give --target DIR (or --to postgres://… for a database snapshot)");
+                restoreTarget = new DirectoryTarget(dir, r.GetValue(include) ?? []);
+            }
+            else if (s.Job is not null && s.LoadConfig(required: true) is { } config && ConfigResolver.Job(config, s.Job).Restore is { } declared)
+            {
+                restoreTarget = declared.Create();
+                if (restoreTarget is PostgresTarget)
+                {
+                    return await postgres.RunAsync(r, s, filters, r.GetValue(snapshot)!, restoreTarget, ct).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage, "give --target DIR (or --to postgres://… for a database snapshot, or --job JOB with a restore: target in the config)");
             }
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-            var sn = await filters.FindAsync(repo, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
-            await repo.LoadIndexAsync(ct).ConfigureAwait(false);
-            var filter = new PathFilter(r.GetValue(include) ?? []);
-            // A partial restore walks the trees along its paths only: read those blobs, not whole tree packs.
-            var trees = new BlobLoader(repo, maxCachedPacks: 1, singleBlobReads: filter.IsEverything ? 0 : 16);
-            var data = new BlobLoader(repo, maxCachedPacks: 2); // the plan reads each pack once, two at a time
-            var restorer = new Restorer(trees.LoadAsync, data.LoadAsync,
-                id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
-                filter, holdPack: data.Hold);
-            var started = DateTime.UtcNow;
-            var result = await restorer.RestoreAsync(BlobId.Parse(sn.Tree), r.GetValue(target)!, ct).ConfigureAwait(false);
-            double seconds = (DateTime.UtcNow - started).TotalSeconds;
+            var (sn, report) = await RestoreService.RestoreAsync(repo, r.GetValue(snapshot)!, filters.Filter(r), restoreTarget, ct).ConfigureAwait(false);
+            var result = (RestoreResult)report.Details!;
+            double seconds = report.Seconds;
             foreach (string error in result.Errors)
             {
                 Console.Error.WriteLine($"error: {error}");

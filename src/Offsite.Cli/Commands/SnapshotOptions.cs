@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Offsite.App.Snapshots;
 using Offsite.Core.Content;
 using Offsite.Core.Repository;
 using Offsite.Core.Snapshots;
@@ -19,7 +20,7 @@ public sealed class SnapshotOptions
         command.Options.Add(Tags);
     }
 
-    public SnapshotFinder.Filter Filter(ParseResult r) =>
+    public SnapshotFilter Filter(ParseResult r) =>
         new(r.GetValue(Source), r.GetValue(Host), r.GetValue(Tags) is { Length: > 0 } t ? t : null);
 
     /// <summary>Opens the repository, resolves the snapshot and loads the index: what every reading command starts with.</summary>
@@ -31,17 +32,6 @@ public sealed class SnapshotOptions
         return (repo, snapshot, new BlobLoader(repo));
     }
 
-    public async Task<Snapshot> FindAsync(Repository repo, ParseResult r, string reference, CancellationToken ct)
-    {
-        var all = await repo.ListAllSnapshotsAsync(ct).ConfigureAwait(false);
-        var valid = all.Where(s => !repo.IsExpired(s)).ToList();
-        if (reference != "latest" && valid.Count < all.Count
-            && !valid.Any(s => s.Id.StartsWith(reference, StringComparison.Ordinal))
-            && all.FirstOrDefault(s => s.Id.StartsWith(reference, StringComparison.Ordinal)) is { } expired)
-        {
-            throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.NotFound,
-                $"snapshot {expired.Id[..8]} of {expired.Time:yyyy-MM-dd HH:mm} has expired under lifecycle retention: the bucket may already have deleted its data");
-        }
-        return SnapshotFinder.Find(valid, reference, Filter(r));
-    }
+    public Task<Snapshot> FindAsync(Repository repo, ParseResult r, string reference, CancellationToken ct) =>
+        SnapshotQuery.FindAsync(repo, reference, Filter(r), ct);
 }

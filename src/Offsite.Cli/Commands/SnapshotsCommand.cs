@@ -14,7 +14,7 @@ public static class SnapshotsCommand
         {
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
             var filter = filters.Filter(r);
-            var list = (await repo.ListSnapshotsAsync(ct).ConfigureAwait(false)).Where(filter.Matches).ToList();
+            var list = await Offsite.App.Snapshots.SnapshotQuery.ListAsync(repo, filter, ct).ConfigureAwait(false);
             if (s.Json)
             {
                 var array = new JsonArray();

@@ -51,7 +51,7 @@ public static class VerifyCommand
         {
             throw new OffsiteException(ErrorKind.NotFound, "no PostgreSQL database snapshot in the repository (back one up with `offsite backup postgres://…`)");
         }
-        return SnapshotFinder.Find(databases, reference, filters.Filter(r));
+        return SnapshotFinder.Find(databases, reference, new SnapshotFinder.Filter(null, filters.Filter(r).Host, filters.Filter(r).Tags));
     }
 
     private static void Report(GlobalSettings s, Snapshot sn, PgConnection scratch, PgVerifyReport report)

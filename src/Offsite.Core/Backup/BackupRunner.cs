@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using Offsite.Codecs.Chunking;
 using Offsite.Core.Archiver;
 using Offsite.Core.Cache;
 using Offsite.Core.Content;
 using Offsite.Core.Snapshots;
+using Offsite.Core.Sources;
 using Offsite.Core.Trees;
 
 namespace Offsite.Core.Backup;
@@ -20,23 +20,27 @@ public sealed class BackupRunner
 
     public BackupProgress Progress { get; } = new();
 
+    /// <summary>
+    /// Runs after the data and index are stored and right before the snapshot is written; throwing
+    /// there leaves no snapshot (a scheduler whose lease was taken over stops here).
+    /// </summary>
+    public Func<CancellationToken, Task>? BeforeCommit { get; init; }
+
     public Chunker CreateChunker()
     {
         var c = _repo.Config.Chunker;
         return new Chunker(new GearTable(_repo.Key.ChunkerSeed), new ChunkerParameters(c.Min, c.Average, c.Max));
     }
 
-    public Task<Snapshot> BackupPathsAsync(IReadOnlyList<string> paths, SnapshotTemplate template, CancellationToken cancellationToken) =>
+    /// <summary>Backs up a tree source (a directory, a volume, a bucket) into one snapshot.</summary>
+    public Task<Snapshot> BackupTreeAsync(ITreeSource source, SnapshotTemplate template, CancellationToken cancellationToken) =>
         RunAsync(template, async (saver, ct) =>
         {
-            string cacheKey = "paths:" + string.Join('\0', paths);
-            var previous = FilesCache.Load(_repo.Cache.FilesCachePath(cacheKey));
+            var previous = FilesCache.Load(_repo.Cache.FilesCachePath(source.CacheKey));
             var next = new FilesCache();
-            var excluded = new List<string>();
-            if (_repo.Cache.Directory is not null) excluded.Add(FilesCache.KeyOf(PosixText(_repo.Cache.Directory)));
-            var archiver = new FileArchiver(saver, CreateChunker(), previous, next, Progress, excluded);
-            var root = await archiver.ArchivePathsAsync(paths, ct).ConfigureAwait(false);
-            return (root, () => next.Save(_repo.Cache.FilesCachePath(cacheKey)));
+            var archiver = new TreeArchiver(saver, CreateChunker(), previous, next, Progress);
+            var root = await archiver.ArchiveAsync(source, ct).ConfigureAwait(false);
+            return (root, () => next.Save(_repo.Cache.FilesCachePath(source.CacheKey)));
         }, cancellationToken);
 
     /// <summary>
@@ -64,7 +68,7 @@ public sealed class BackupRunner
             {
                 await completion(ct).ConfigureAwait(false);
             }
-            long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+            long now = _repo.Runtime.Clock.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000;
             var file = new Node { Name = name, Type = NodeType.File, Mode = 0x180, Size = total, MtimeNs = now, Content = ids };
             Progress.AddFile(0, unchanged: false);
             var tree = new Tree { Nodes = { file } };
@@ -74,16 +78,16 @@ public sealed class BackupRunner
 
     private async Task<Snapshot> RunAsync(SnapshotTemplate template, Func<BlobSaver, CancellationToken, Task<(BlobId Root, Action? AfterCommit)>> body, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
+        long started = _repo.Runtime.Clock.GetTimestamp();
         var unindexed = await _repo.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
         await using var saver = new BlobSaver(_repo, unindexed);
         var (root, afterCommit) = await body(saver, cancellationToken).ConfigureAwait(false);
         await saver.FlushAsync(cancellationToken).ConfigureAwait(false);
         var snapshot = new Snapshot
         {
-            Time = template.Time ?? DateTimeOffset.UtcNow,
+            Time = template.Time ?? _repo.Runtime.Clock.GetUtcNow(),
             Host = template.Host,
-            Username = Environment.UserName,
+            Username = _repo.Runtime.UserName,
             Source = template.Source,
             Paths = template.Paths.ToList(),
             Tags = template.Tags.ToList(),
@@ -97,16 +101,18 @@ public sealed class BackupRunner
                 NewBlobs = saver.NewBlobs,
                 AddedBytes = saver.AddedBytes,
                 AddedStoredBytes = saver.AddedStoredBytes,
-                DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
+                DurationSeconds = Math.Round(_repo.Runtime.Clock.GetElapsedTime(started).TotalSeconds, 3),
                 Unreadable = Progress.Warnings.Count,
             },
         };
+        if (BeforeCommit is not null)
+        {
+            await BeforeCommit(cancellationToken).ConfigureAwait(false);
+        }
         await _repo.SaveSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
         afterCommit?.Invoke();
         return snapshot;
     }
-
-    private static byte[] PosixText(string s) => Offsite.Posix.PosixPath.FromString(s);
 }
 
 /// <summary>The user-given parts of a snapshot.</summary>

@@ -35,19 +35,6 @@ public sealed class LocalCache
         return new LocalCache(dir);
     }
 
-    /// <summary>$OFFSITE_CACHE_DIR, else $XDG_CACHE_HOME/offsite, else ~/.cache/offsite.</summary>
-    public static string DefaultBaseDirectory()
-    {
-        string? env = Environment.GetEnvironmentVariable("OFFSITE_CACHE_DIR");
-        if (!string.IsNullOrEmpty(env))
-        {
-            return env;
-        }
-        string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        string baseDir = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(baseDir, "offsite");
-    }
-
     // ---- index objects (stored encrypted, exactly as downloaded; ids are content hashes)
 
     public byte[]? TryReadIndex(string id) => TryRead("index", id);
@@ -239,7 +226,7 @@ public sealed class LocalCache
 
     public static void WriteAtomic(string path, ReadOnlySpan<byte> data)
     {
-        string temp = path + ".tmp" + Environment.ProcessId;
+        string temp = path + ".tmp" + Guid.NewGuid().ToString("N");
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
         using (var fs = new FileStream(temp, options))
         {

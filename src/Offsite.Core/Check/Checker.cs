@@ -91,7 +91,7 @@ public sealed class Checker
     {
         long blobs = 0;
         var packs = _repo.Index.Packs.ToDictionary(p => p.Id, StringComparer.Ordinal);
-        await Parallel.ForEachAsync(packIds, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellationToken }, async (id, ct) =>
+        await Parallel.ForEachAsync(packIds, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, _repo.Runtime.Processors), CancellationToken = cancellationToken }, async (id, ct) =>
         {
             var (problem, count) = await VerifyPackAsync(id, ct).ConfigureAwait(false);
             if (problem == MissingPack && packs.TryGetValue(id, out var info) && _repo.MayHaveExpired(info))

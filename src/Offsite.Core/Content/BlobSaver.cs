@@ -50,7 +50,7 @@ public sealed class BlobSaver : IAsyncDisposable
         // the data or of the repository, bound memory (docs/design.md, "Memory").
         _packBuffers = new PackBufferPool(repository.Config.PackSize + (1 << 20), 2);
         _sealedBuffers = new PackBufferPool(ObjectCodec.SealedSizeBound(_packBuffers.BufferSize), MaxUploadsInFlight);
-        int workerCount = workers > 0 ? workers : Math.Max(1, Environment.ProcessorCount);
+        int workerCount = workers > 0 ? workers : Math.Max(1, repository.Runtime.Processors);
         _chunkBuffers = ArrayPool<byte>.Create(Math.Max(repository.Config.Chunker.Max, 1 << 20), QueueCapacity + 1);
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(QueueCapacity) { SingleWriter = true });
         _workers = Enumerable.Range(0, workerCount).Select(_ => Task.Run(WorkerAsync)).ToArray();
@@ -205,7 +205,7 @@ public sealed class BlobSaver : IAsyncDisposable
             var stored = sealedBuffer.AsMemory(0, length);
             string id = ObjectKeys.IdFor(stored.Span);
             await _repo.Storage.PutAsync(ObjectKeys.Pack(id), stored, _failed.Token).ConfigureAwait(false);
-            var pack = new PackInfo(id, DateTimeOffset.UtcNow, length, entries);
+            var pack = new PackInfo(id, _repo.Runtime.Clock.GetUtcNow(), length, entries);
             if (pack.HoldsOnlyTrees && _repo.Key.CanRead)
             {
                 _repo.Cache.WritePack(id, stored.Span); // the next ls, diff or restore reads it from here

@@ -21,19 +21,20 @@ public sealed class KeyStore
     /// </summary>
     public const int DefaultScryptLogN = 17;
     private readonly IStorage _storage;
+    private readonly RuntimeContext _runtime;
 
-    public KeyStore(IStorage storage) => _storage = storage;
-
-    /// <summary>The scrypt work factor for new keys; OFFSITE_SCRYPT_LOG_N lowers it for tests.</summary>
-    public static int ScryptLogN =>
-        int.TryParse(Environment.GetEnvironmentVariable("OFFSITE_SCRYPT_LOG_N"), out int n) && n is >= 10 and <= 22 ? n : DefaultScryptLogN;
+    public KeyStore(IStorage storage, RuntimeContext runtime)
+    {
+        _storage = storage;
+        _runtime = runtime;
+    }
 
     public async Task<string> AddAsync(RepositoryKey key, string passphrase, CancellationToken cancellationToken)
     {
         RequirePassphrase(passphrase);
-        string note = $"created {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}Z by {Environment.UserName}@{Environment.MachineName}";
+        string note = $"created {_runtime.Clock.GetUtcNow():yyyy-MM-dd HH:mm:ss}Z by {_runtime.UserName}@{_runtime.HostName}";
         byte[] plaintext = Encoding.UTF8.GetBytes(KeyFile.FormatFull(key, note));
-        byte[] stored = AgeFile.Encrypt(plaintext, [new ScryptRecipient(passphrase, ScryptLogN)]);
+        byte[] stored = AgeFile.Encrypt(plaintext, [new ScryptRecipient(passphrase, _runtime.ScryptLogN)]);
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
         string id = ObjectKeys.IdFor(stored);
         await _storage.PutAsync(ObjectKeys.Key(id), stored, cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using Offsite.Core.Cache;
 using Offsite.Core.Content;
 using Offsite.Core.Errors;
@@ -15,14 +16,18 @@ namespace Offsite.Core.Repository;
 /// </summary>
 public sealed class Repository
 {
-    private Repository(IStorage storage, RepositoryConfig config, RepositoryKey key, string? keyId, LocalCache cache)
+    private Repository(IStorage storage, RepositoryConfig config, RepositoryKey key, string? keyId, LocalCache cache, RuntimeContext runtime)
     {
+        Runtime = runtime;
         Storage = storage;
         Config = config;
         Key = key;
         KeyId = keyId;
         Cache = cache;
     }
+
+    /// <summary>Clock, host and logger of the process that opened it.</summary>
+    public RuntimeContext Runtime { get; }
 
     public IStorage Storage { get; }
     public RepositoryConfig Config { get; }
@@ -33,7 +38,10 @@ public sealed class Repository
     public MasterIndex Index { get; } = new();
     public IReadOnlyList<IIdentity> Identities => [Key.Identity];
 
-    public static async Task<Repository> InitAsync(IStorage storage, string passphrase, RepositoryConfig template, string? cacheBase, CancellationToken cancellationToken)
+    public static Task<Repository> InitAsync(IStorage storage, string passphrase, RepositoryConfig template, string? cacheBase, CancellationToken cancellationToken) =>
+        InitAsync(storage, passphrase, template, cacheBase, RuntimeContext.Default, cancellationToken);
+
+    public static async Task<Repository> InitAsync(IStorage storage, string passphrase, RepositoryConfig template, string? cacheBase, RuntimeContext runtime, CancellationToken cancellationToken)
     {
         if (await storage.HeadAsync(ObjectKeys.Config, cancellationToken).ConfigureAwait(false) is not null)
         {
@@ -41,27 +49,30 @@ public sealed class Repository
         }
         var identity = X25519Identity.Generate();
         template.Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        template.Created = DateTimeOffset.UtcNow;
+        template.Created = runtime.Clock.GetUtcNow();
         template.Recipient = identity.Recipient.ToString();
         var key = RepositoryKey.FromIdentity(identity, template.Id);
         // Key first, config last: a repository is visible only once it can be opened.
-        string keyId = await new KeyStore(storage).AddAsync(key, passphrase, cancellationToken).ConfigureAwait(false);
+        string keyId = await new KeyStore(storage, runtime).AddAsync(key, passphrase, cancellationToken).ConfigureAwait(false);
         if (!await storage.TryCreateAsync(ObjectKeys.Config, template.Serialize(), cancellationToken).ConfigureAwait(false))
         {
             await storage.DeleteAsync(ObjectKeys.Key(keyId), cancellationToken).ConfigureAwait(false);
             throw new OffsiteException(ErrorKind.Usage, $"a repository was created at {storage.Location} at the same time; use that one");
         }
-        return new Repository(storage, template, key, keyId, OpenCache(cacheBase, template.Id));
+        return new Repository(storage, template, key, keyId, OpenCache(cacheBase, template.Id, runtime), runtime);
     }
 
     public static Task<Repository> OpenAsync(IStorage storage, KeySource source, string? cacheBase, CancellationToken cancellationToken) =>
         OpenAsync(storage, source, cacheBase, null, cancellationToken);
 
     /// <param name="config">the config when the caller has already read it (one GET fewer), else null</param>
-    public static async Task<Repository> OpenAsync(IStorage storage, KeySource source, string? cacheBase, RepositoryConfig? config, CancellationToken cancellationToken)
+    public static Task<Repository> OpenAsync(IStorage storage, KeySource source, string? cacheBase, RepositoryConfig? config, CancellationToken cancellationToken) =>
+        OpenAsync(storage, source, cacheBase, config, RuntimeContext.Default, cancellationToken);
+
+    public static async Task<Repository> OpenAsync(IStorage storage, KeySource source, string? cacheBase, RepositoryConfig? config, RuntimeContext runtime, CancellationToken cancellationToken)
     {
         config ??= await ReadConfigAsync(storage, cancellationToken).ConfigureAwait(false);
-        var cache = OpenCache(cacheBase, config.Id);
+        var cache = OpenCache(cacheBase, config.Id, runtime);
         RepositoryKey key;
         string? keyId = null;
         if (source.KeyText is not null)
@@ -70,19 +81,19 @@ public sealed class Repository
         }
         else if (source.Passphrase is not null)
         {
-            (key, keyId) = await new KeyStore(storage).OpenAsync(source.Passphrase, config.Id, cache.PreferredKeyId, cancellationToken).ConfigureAwait(false);
+            (key, keyId) = await new KeyStore(storage, runtime).OpenAsync(source.Passphrase, config.Id, cache.PreferredKeyId, cancellationToken).ConfigureAwait(false);
             cache.PreferredKeyId = keyId;
         }
         else
         {
-            throw new OffsiteException(ErrorKind.Usage, "no key given: set OFFSITE_PASSWORD, --password-file, --password-command, --key-file or --key-command");
+            throw new OffsiteException(ErrorKind.Usage, "no key given: a passphrase or a key file is needed to open the repository");
         }
         if (key.Recipient.ToString() != config.Recipient)
         {
             throw new OffsiteException(ErrorKind.WrongKey,
                 $"{source.Origin}: the key's public key does not match the repository config ({config.Recipient[..12]}…); wrong key, or the config was replaced");
         }
-        return new Repository(storage, config, key, keyId, cache);
+        return new Repository(storage, config, key, keyId, cache, runtime);
     }
 
     public static async Task<RepositoryConfig> ReadConfigAsync(IStorage storage, CancellationToken cancellationToken)
@@ -98,20 +109,21 @@ public sealed class Repository
         }
     }
 
-    private static LocalCache OpenCache(string? cacheBase, string repositoryId)
+    /// <param name="cacheBase">the cache's base directory; null or "" disables the cache</param>
+    private static LocalCache OpenCache(string? cacheBase, string repositoryId, RuntimeContext runtime)
     {
-        if (cacheBase == "")
+        if (string.IsNullOrEmpty(cacheBase))
         {
             return LocalCache.Disabled;
         }
         try
         {
-            return LocalCache.Open(cacheBase ?? LocalCache.DefaultBaseDirectory(), repositoryId);
+            return LocalCache.Open(cacheBase, repositoryId);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The cache is only a cache: a read-only home directory must not stop a backup.
-            Console.Error.WriteLine($"warning: local cache unavailable ({e.Message}); continuing without it");
+            runtime.Logger.LogWarning("local cache unavailable ({Reason}); continuing without it", e.Message);
             return LocalCache.Disabled;
         }
     }
@@ -168,12 +180,12 @@ public sealed class Repository
             return Index.Contains(id);
         }
         var location = Index.Find(id);
-        return location is not null && location.Pack.Created > DateTimeOffset.UtcNow - retention.RefreshHorizon;
+        return location is not null && location.Pack.Created > Runtime.Clock.GetUtcNow() - retention.RefreshHorizon;
     }
 
     /// <summary>Under lifecycle retention, a snapshot older than expiry − refresh may already miss data.</summary>
     public bool IsExpired(Snapshot snapshot) =>
-        Config.Retention is { } retention && snapshot.Time < DateTimeOffset.UtcNow - retention.SnapshotValidity;
+        Config.Retention is { } retention && snapshot.Time < Runtime.Clock.GetUtcNow() - retention.SnapshotValidity;
 
     /// <summary>
     /// Under lifecycle retention, a pack older than the expiry is expected to be gone. The bucket
@@ -181,7 +193,7 @@ public sealed class Repository
     /// </summary>
     public bool MayHaveExpired(PackInfo pack) =>
         Config.Retention is { } retention
-        && pack.Created < DateTimeOffset.UtcNow - retention.Expiry + TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerMinute, retention.Day.Ticks / 10));
+        && pack.Created < Runtime.Clock.GetUtcNow() - retention.Expiry + TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerMinute, retention.Day.Ticks / 10));
 
     /// <summary>True when an object failed to load only because it no longer exists.</summary>
     public static bool IsVanished(Exception e) => e is ObjectNotFoundException || e.InnerException is ObjectNotFoundException;

@@ -37,7 +37,7 @@ public sealed class DumpSource
     /// <summary>Opens the one file of a stream snapshot (what <c>offsite backup postgres://…</c> writes).</summary>
     public static async Task<DumpSource> OpenAsync(BlobLoader loader, Snapshot snapshot, CancellationToken cancellationToken)
     {
-        var root = Tree.Parse(await loader.LoadAsync(BlobId.Parse(snapshot.Tree), cancellationToken).ConfigureAwait(false), $"tree {snapshot.Tree[..8]}");
+        var root = await new TreeWalker(loader).LoadTreeAsync(snapshot.Tree, cancellationToken).ConfigureAwait(false);
         if (root.Nodes.Count != 1 || root.Nodes[0].Type != NodeType.File)
         {
             throw new OffsiteException(ErrorKind.Usage, $"snapshot {snapshot.Id[..8]} ({snapshot.Source}) is not a database dump: restore it with --target DIR");

@@ -1,5 +1,5 @@
 using Offsite.Core.Backup;
-using Offsite.Core.Snapshots;
+using Offsite.Core.Sources;
 
 namespace Offsite.Sources.Postgres;
 
@@ -8,7 +8,7 @@ namespace Offsite.Sources.Postgres;
 /// memory bounded by the chunker. A dump is started first (<see cref="StartDatabase"/>) and stored
 /// second (<see cref="StoreAsync"/>), so callers can open the repository while pg_dump gets going.
 /// The dump program's exit status is checked after its output ends and before the snapshot is
-/// written, so a failed dump never leaves a snapshot.
+/// written, so a failed dump never leaves a snapshot. <see cref="PgStreamSource"/> is how the application uses it.
 /// </summary>
 public sealed class PgBackup
 {
@@ -29,6 +29,9 @@ public sealed class PgBackup
         _tags = tags.Contains(Tag) ? tags : [Tag, .. tags];
     }
 
+    /// <summary>The file name a database's dump gets in its snapshot (<c>app.dump</c>, <c>app.sql</c>).</summary>
+    public string FileNameFor(string database) => _format.FileName(database);
+
     /// <summary>Starts pg_dump for one database; its output waits in the pipe until <see cref="StoreAsync"/>.</summary>
     public RunningDump StartDatabase(PgConnection connection)
     {
@@ -46,39 +49,58 @@ public sealed class PgBackup
     }
 
     /// <summary>
-    /// Reads the dump into <paramref name="repository"/> and writes its snapshot once the program
-    /// exited 0. <paramref name="warn"/> gets a warning when pg_dump is older than the server
-    /// (before the failure it explains is reported).
+    /// The dump as a source stream: its data, then (once pg_dump exited) the verdict. A warning is
+    /// added when pg_dump is older than the server (before the failure it explains is reported).
     /// </summary>
-    public async Task<Snapshot> StoreAsync(Core.Repository.Repository repository, RunningDump dump, Action<string> warn, CancellationToken cancellationToken)
+    internal SourceStream Stream(RunningDump dump, CancellationToken cancellationToken) => new DumpStream(this, dump, cancellationToken);
+
+    private sealed class DumpStream : SourceStream
     {
-        var runner = new BackupRunner(repository);
-        using var killOnCancel = dump.Process.KillOnCancel(cancellationToken);
-        var head = new HeadRecordingStream(dump.Output, PgDumpHeader.Length);
-        try
+        private readonly PgBackup _backup;
+        private readonly RunningDump _dump;
+        private readonly HeadRecordingStream _head;
+        private readonly CancellationTokenRegistration _killOnCancel;
+        private readonly List<string> _warnings = new();
+
+        public DumpStream(PgBackup backup, RunningDump dump, CancellationToken cancellationToken)
         {
-            var snapshot = await runner.BackupStreamAsync(head, dump.FileName,
-                c => dump.Process.EnsureSuccessAsync($"{dump.Template.Source}: dump failed, no snapshot was written", c),
-                dump.Template, cancellationToken).ConfigureAwait(false);
-            if (VersionWarning(dump, PgDumpHeader.Parse(head.Head)) is { } warning)
-            {
-                warn(warning);
-            }
-            return snapshot;
+            _backup = backup;
+            _dump = dump;
+            _head = new HeadRecordingStream(dump.Output, PgDumpHeader.Length);
+            _killOnCancel = dump.Process.KillOnCancel(cancellationToken);
         }
-        catch (Core.Errors.OffsiteException e) when (e.Kind == Core.Errors.ErrorKind.SourceFailed)
+
+        public override Stream Content => _head;
+
+        public override IReadOnlyList<string> Warnings => _warnings;
+
+        public override async Task CompleteAsync(CancellationToken cancellationToken)
         {
-            // A dump that failed may have failed because of the versions (pg_dump refuses newer
-            // servers); its header, if any, says which, otherwise the programs are asked.
-            var (server, dumper) = PgDumpHeader.Parse(head.Head);
-            string? warning = server is not null && dumper is not null
-                ? VersionWarning(dump, (server, dumper))
-                : await AskVersionsAsync(dump, cancellationToken).ConfigureAwait(false);
-            if (warning is not null)
+            try
             {
-                warn(warning);
+                await _dump.Process.EnsureSuccessAsync($"{_dump.Template.Source}: dump failed, no snapshot was written", cancellationToken).ConfigureAwait(false);
             }
-            throw;
+            catch (Core.Errors.OffsiteException e) when (e.Kind == Core.Errors.ErrorKind.SourceFailed)
+            {
+                // A dump that failed may have failed because of the versions (pg_dump refuses newer
+                // servers); its header, if any, says which, otherwise the programs are asked.
+                var (server, dumper) = PgDumpHeader.Parse(_head.Head);
+                string? failed = server is not null && dumper is not null
+                    ? VersionWarning(_dump, (server, dumper))
+                    : await _backup.AskVersionsAsync(_dump, cancellationToken).ConfigureAwait(false);
+                if (failed is not null) _warnings.Add(failed);
+                throw;
+            }
+            if (VersionWarning(_dump, PgDumpHeader.Parse(_head.Head)) is { } warning)
+            {
+                _warnings.Add(warning);
+            }
+        }
+
+        protected override async ValueTask DisposeAsyncCore()
+        {
+            await _killOnCancel.DisposeAsync().ConfigureAwait(false);
+            await _dump.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -16,6 +16,9 @@ public sealed class LocalStorage : IStorage
     private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private readonly string _root;
 
+    /// <summary>The clock that ages temporaries left by killed writers.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public LocalStorage(string root)
     {
         _root = Path.GetFullPath(root);
@@ -123,7 +126,7 @@ public sealed class LocalStorage : IStorage
             {
                 // A writer killed mid-write leaves its temporary behind. No live write takes an hour,
                 // so older ones are garbage: reclaim the space here, where every listing passes.
-                if (file.LastWriteTimeUtc < DateTime.UtcNow - StaleTemporaryAge)
+                if (file.LastWriteTimeUtc < Time.GetUtcNow().UtcDateTime - StaleTemporaryAge)
                 {
                     TryDelete(file.FullName);
                 }

@@ -17,8 +17,14 @@ public sealed record RepositoryLockOptions
     /// </summary>
     public TimeSpan SettleDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    public string Host { get; init; } = Environment.MachineName;
-    public int Pid { get; init; } = Environment.ProcessId;
+    public string Host { get; init; } = System.Net.Dns.GetHostName();
+    public int Pid { get; init; } = CurrentProcessId();
+
+    private static int CurrentProcessId()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return self.Id;
+    }
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 

@@ -38,6 +38,12 @@ public sealed record S3Options
     public ObjectLockKind ObjectLock { get; init; } = ObjectLockKind.None;
     public int LockDays { get; init; }
 
+    /// <summary>The clock that dates Object Lock retention.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Where warnings go (a multipart upload that could not be aborted).</summary>
+    public Microsoft.Extensions.Logging.ILogger Logger { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
     /// <summary>Objects larger than this are uploaded in parts.</summary>
     public long MultipartThreshold { get; init; } = 64L * 1024 * 1024;
     /// <summary>Part size for multipart uploads (S3 minimum 5 MiB).</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Amazon.S3;
@@ -112,12 +113,12 @@ internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
         catch (Exception e) when (e is OperationCanceledException || S3Errors.ShouldWrap(e))
         {
             // The original failure matters more; a lifecycle rule (AbortIncompleteMultipartUpload) cleans up what is left.
-            Console.Error.WriteLine($"warning: could not abort the multipart upload of {fullKey}: {e.Message}");
+            options.Logger.LogWarning("could not abort the multipart upload of {Key}: {Reason}", fullKey, e.Message);
         }
     }
 
     private DateTime? RetainUntil() =>
-        options.ObjectLock == ObjectLockKind.None ? null : DateTime.UtcNow.AddDays(options.LockDays);
+        options.ObjectLock == ObjectLockKind.None ? null : options.Time.GetUtcNow().UtcDateTime.AddDays(options.LockDays);
 
     private ObjectLockMode LockMode() =>
         options.ObjectLock == ObjectLockKind.Compliance ? ObjectLockMode.Compliance : ObjectLockMode.Governance;

@@ -1,0 +1,26 @@
+using Offsite.Core.Content;
+using Offsite.Core.Restore;
+using Offsite.Core.Snapshots;
+
+namespace Offsite.App.Restore;
+
+/// <summary>Restores a snapshot's tree (or the paths matching <c>--include</c>) into a local directory.</summary>
+public sealed class DirectoryTarget(string path, IReadOnlyList<string> includes) : IRestoreTarget
+{
+    public string Display => path;
+
+    public async Task<RestoreReport> RestoreAsync(Core.Repository.Repository repo, Snapshot snapshot, CancellationToken cancellationToken)
+    {
+        var filter = new PathFilter(includes);
+        // A partial restore walks the trees along its paths only: read those blobs, not whole tree packs.
+        var trees = new BlobLoader(repo, maxCachedPacks: 1, singleBlobReads: filter.IsEverything ? 0 : 16);
+        var data = new BlobLoader(repo, maxCachedPacks: 2); // the plan reads each pack once, two at a time
+        var restorer = new Restorer(trees.LoadAsync, data.LoadAsync,
+            id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
+            filter, holdPack: data.Hold);
+        long started = repo.Runtime.Clock.GetTimestamp();
+        var result = await restorer.RestoreAsync(BlobId.Parse(snapshot.Tree), path, cancellationToken).ConfigureAwait(false);
+        double seconds = repo.Runtime.Clock.GetElapsedTime(started).TotalSeconds;
+        return new RestoreReport(result.Files, result.Directories, result.Bytes, seconds, result.Errors, result);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using Offsite.App.Backup;
+using Offsite.Core.Archiver;
+using Offsite.Cli.Commands;
+using Offsite.Core.Snapshots;
+
+namespace Offsite.Cli;
+
+/// <summary>Renders a backup on the terminal: a progress line while it runs, one line per snapshot, warnings on stderr.</summary>
+public sealed class CliBackupObserver(GlobalSettings settings, bool streamLines) : IBackupObserver
+{
+    private ProgressLine? _progress;
+
+    public JsonArray Results { get; } = new();
+
+    public void Started(string sourceName, BackupProgress progress)
+    {
+        _progress?.Dispose();
+        _progress = ProgressLine.Start(settings, progress);
+    }
+
+    public void Saved(Snapshot snapshot, BackupProgress progress)
+    {
+        _progress?.Dispose();
+        _progress = null;
+        var st = snapshot.Stats;
+        Results.Add(new JsonObject
+        {
+            ["snapshot"] = snapshot.Id, ["source"] = snapshot.Source, ["file"] = streamLines ? snapshot.Paths.FirstOrDefault() : null,
+            ["files"] = st.Files, ["dirs"] = st.Directories, ["bytes"] = st.Bytes, ["newBlobs"] = st.NewBlobs,
+            ["addedBytes"] = st.AddedBytes, ["addedStoredBytes"] = st.AddedStoredBytes, ["seconds"] = st.DurationSeconds,
+            ["warnings"] = progress.Warnings.Count,
+        });
+        if (streamLines)
+        {
+            CommandRunner.Info(settings, $"{snapshot.Source}: snapshot {snapshot.Id[..8]} saved: {Output.Bytes(st.Bytes)} in {st.DurationSeconds:0.0}s, added {Output.Bytes(st.AddedBytes)} new data ({Output.Bytes(st.AddedStoredBytes)} stored)");
+            return;
+        }
+        CommandRunner.Info(settings, $"snapshot {snapshot.Id[..8]} saved: {st.Files} files, {st.Directories} dirs, {Output.Bytes(st.Bytes)} in {st.DurationSeconds:0.0}s");
+        CommandRunner.Info(settings, $"added {Output.Bytes(st.AddedBytes)} new data ({Output.Bytes(st.AddedStoredBytes)} stored), {progress.UnchangedFiles} files unchanged");
+    }
+
+    public void Warning(string message) => Console.Error.WriteLine($"warning: {message}");
+
+    public void Failed(string sourceName, string message)
+    {
+        _progress?.Dispose();
+        _progress = null;
+        Console.Error.WriteLine($"offsite: {message}");
+    }
+}

@@ -1,0 +1,148 @@
+using Offsite.Codecs.Chunking;
+using Offsite.Core.Cache;
+using Offsite.Core.Content;
+using Offsite.Core.Sources;
+using Offsite.Core.Trees;
+
+namespace Offsite.Core.Archiver;
+
+/// <summary>
+/// Turns a tree source into trees and data blobs. Unchanged files (per the files cache) are not
+/// read; their blobs must still be in the index, otherwise they are read again. Unreadable entries
+/// are reported and skipped, never fatal: one locked file must not lose a backup.
+/// </summary>
+public sealed class TreeArchiver
+{
+    private readonly BlobSaver _saver;
+    private readonly Chunker _chunker;
+    private readonly FilesCache _previous;
+    private readonly FilesCache _next;
+    private readonly BackupProgress _progress;
+    private readonly System.Buffers.ArrayPool<byte> _readerBuffers;
+    private readonly byte[] _smallFileBuffer;
+
+    public TreeArchiver(BlobSaver saver, Chunker chunker, FilesCache previous, FilesCache next, BackupProgress progress)
+    {
+        _saver = saver;
+        _chunker = chunker;
+        _previous = previous;
+        _next = next;
+        _progress = progress;
+        // Files are read one at a time: one reader buffer and one small-file buffer serve them all.
+        _readerBuffers = chunker.CreateBufferPool(1);
+        _smallFileBuffer = new byte[chunker.Parameters.MinSize + 1];
+    }
+
+    /// <summary>Archives the whole source; returns the root tree's id.</summary>
+    public async Task<BlobId> ArchiveAsync(ITreeSource source, CancellationToken cancellationToken)
+    {
+        var tree = new Tree();
+        await foreach (var entry in source.ListRootAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await ArchiveEntryAsync(source, entry, cancellationToken).ConfigureAwait(false) is { } node) tree.Nodes.Add(node);
+        }
+        return await _saver.SaveAsync(BlobType.Tree, tree.Serialize(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One entry and, for a directory, everything below it. Null when it is unreadable.</summary>
+    private async Task<Node?> ArchiveEntryAsync(ITreeSource source, SourceEntry entry, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var node = entry.Node;
+        if (entry.Error is { } error)
+        {
+            _progress.Warn($"skipped {error.PathText}: {error.Message}");
+            return null;
+        }
+        try
+        {
+            switch (node.Type)
+            {
+                case NodeType.Directory:
+                    node.Subtree = (await ArchiveDirectoryAsync(source, entry, cancellationToken).ConfigureAwait(false)).ToString();
+                    _progress.AddDirectory();
+                    break;
+                case NodeType.File:
+                    node.Content = await ArchiveFileAsync(source, entry, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+        catch (SourceEntryException e)
+        {
+            _progress.Warn($"skipped {e.PathText}: {e.Message}");
+            return null;
+        }
+        return node;
+    }
+
+    private async Task<BlobId> ArchiveDirectoryAsync(ITreeSource source, SourceEntry directory, CancellationToken cancellationToken)
+    {
+        var tree = new Tree();
+        await foreach (var entry in source.ListAsync(directory, cancellationToken).ConfigureAwait(false))
+        {
+            if (await ArchiveEntryAsync(source, entry, cancellationToken).ConfigureAwait(false) is { } node) tree.Nodes.Add(node);
+        }
+        return await _saver.SaveAsync(BlobType.Tree, tree.Serialize(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<List<string>> ArchiveFileAsync(ITreeSource source, SourceEntry entry, CancellationToken cancellationToken)
+    {
+        var print = entry.Fingerprint;
+        string? key = entry.CacheKey;
+        if (key is not null && _previous.TryGet(key, out var cached)
+            && cached.MtimeNs == print.MtimeNs && cached.CtimeNs == print.Change && cached.Size == print.Size && cached.Inode == print.Identity
+            && cached.Content.All(_saver.IsKnown))
+        {
+            _next.Set(key, cached);
+            _progress.AddFile(print.Size, unchanged: true);
+            entry.Node.Size = cached.Size;
+            return cached.Content.Select(id => id.ToString()).ToList();
+        }
+
+        var ids = new List<BlobId>();
+        long total;
+        await using (var stream = await source.OpenReadAsync(entry, cancellationToken).ConfigureAwait(false))
+        {
+            total = print.Size < _chunker.Parameters.MinSize
+                ? await SaveSmallAsync(stream, ids, cancellationToken).ConfigureAwait(false)
+                : await ChunkAsync(stream, ids, cancellationToken).ConfigureAwait(false);
+        }
+        entry.Node.Size = total;
+        if (key is not null) _next.Set(key, new FilesCache.Entry(print.MtimeNs, print.Change, total, print.Identity, ids.ToArray()));
+        _progress.AddFile(total, unchanged: false);
+        return ids.Select(id => id.ToString()).ToList();
+    }
+
+    /// <summary>A file smaller than the chunker's minimum: one read, one blob (the chunker could not cut it anyway).</summary>
+    private async Task<long> SaveSmallAsync(Stream stream, List<BlobId> ids, CancellationToken cancellationToken)
+    {
+        byte[] buffer = _smallFileBuffer;
+        int n = 0, r;
+        while (n < buffer.Length && (r = await stream.ReadAsync(buffer.AsMemory(n), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            n += r;
+        }
+        if (n < buffer.Length)
+        {
+            if (n > 0) ids.Add(await _saver.SaveAsync(BlobType.Data, buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false));
+            return n;
+        }
+        // Grew since it was listed: chunk what was read followed by the rest.
+        using var whole = new ConcatenatedStream(buffer.AsMemory(0, n), stream);
+        return await ChunkAsync(whole, ids, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<long> ChunkAsync(Stream stream, List<BlobId> ids, CancellationToken cancellationToken)
+    {
+        using var reader = _chunker.Open(stream, _readerBuffers);
+        long total = 0;
+        while (true)
+        {
+            var chunk = await reader.NextAsync(cancellationToken).ConfigureAwait(false);
+            if (chunk.IsEmpty) break;
+            total += chunk.Length;
+            ids.Add(await _saver.SaveAsync(BlobType.Data, chunk, cancellationToken).ConfigureAwait(false));
+        }
+        return total;
+    }
+}
