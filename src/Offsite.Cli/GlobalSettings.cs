@@ -49,19 +49,21 @@ public sealed record GlobalSettings(
         return ConfigLoader.Load(path, CliEnvironment.Get);
     }
 
+    /// <summary>The config section of the --job's repository; null without --job.</summary>
+    public RepositorySection? JobRepository()
+    {
+        if (Job is null) return null;
+        var config = LoadConfig(required: true)!;
+        return ConfigResolver.Repository(config, ConfigResolver.RepositoryNameOf(config, ConfigResolver.Job(config, Job)));
+    }
+
     /// <summary>
     /// The repository this command works on: flags and environment first, then the job's (or the
     /// only) repository of the config file when --job is given.
     /// </summary>
     public RepositorySpec RepositorySpec()
     {
-        RepositorySpec? fromConfig = null;
-        if (Job is not null)
-        {
-            var config = LoadConfig(required: true)!;
-            var job = ConfigResolver.Job(config, Job);
-            fromConfig = ConfigResolver.Spec(ConfigResolver.Repository(config, ConfigResolver.RepositoryNameOf(config, job)), CliEnvironment.DefaultCacheDirectory());
-        }
+        RepositorySpec? fromConfig = JobRepository() is { } section ? ConfigResolver.Spec(section, CliEnvironment.DefaultCacheDirectory()) : null;
         var flags = new KeySpec(
             KeyFile: KeyFile ?? CliEnvironment.Get("OFFSITE_KEY_FILE"), KeyCommand: KeyCommand ?? CliEnvironment.Get("OFFSITE_KEY_COMMAND"),
             PasswordFile: PasswordFile ?? CliEnvironment.Get("OFFSITE_PASSWORD_FILE"), PasswordCommand: PasswordCommand ?? CliEnvironment.Get("OFFSITE_PASSWORD_COMMAND"),

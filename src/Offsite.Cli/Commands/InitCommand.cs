@@ -19,12 +19,14 @@ public static class InitCommand
             {
                 config.PackSize = mib * 1024 * 1024;
             }
-            if (r.GetValue(expireDays) is int e)
+            // With --job, the repository's lifecycle: section of the config gives the defaults.
+            var lifecycle = s.JobRepository()?.Lifecycle;
+            if ((r.GetValue(expireDays) ?? lifecycle?.ExpireDays) is int e)
             {
                 config.Retention = new RetentionConfig
                 {
                     ExpireDays = e,
-                    RefreshDays = r.GetValue(refreshDays) ?? throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage,
+                    RefreshDays = r.GetValue(refreshDays) ?? lifecycle?.RefreshDays ?? throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage,
                         "--lifecycle-expire-days needs --refresh-days: without a refresh horizon the bucket would delete data that new snapshots still use"),
                     DaySeconds = r.GetValue(daySeconds) ?? 86400,
                 };

@@ -40,7 +40,7 @@ public sealed class DumpSource
         var root = await new TreeWalker(loader).LoadTreeAsync(snapshot.Tree, cancellationToken).ConfigureAwait(false);
         if (root.Nodes.Count != 1 || root.Nodes[0].Type != NodeType.File)
         {
-            throw new OffsiteException(ErrorKind.Usage, $"snapshot {snapshot.Id[..8]} ({snapshot.Source}) is not a database dump: restore it with --target DIR");
+            throw new OffsiteException(ErrorKind.Usage, $"snapshot {snapshot.Id[..8]} ({snapshot.Source}) is not a database dump: restore it into a directory (--target DIR)");
         }
         return new DumpSource(loader, snapshot, root.Nodes[0]);
     }

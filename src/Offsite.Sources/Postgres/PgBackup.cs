@@ -113,7 +113,7 @@ public sealed class PgBackup
     private static string? OlderThanServer(RunningDump dump, int? clientMajor, int? serverMajor) =>
         clientMajor is int client && serverMajor is int major && client < major
             ? $"{Path.GetFileName(dump.Program)} {client} is older than the server of {dump.Connection.SourceName} (PostgreSQL {major}); "
-                + $"it may refuse to dump or miss newer objects: install the PostgreSQL {major} client programs or pass --pg-bin DIR"
+                + $"it may refuse to dump or miss newer objects: install the PostgreSQL {major} client programs or name their directory (--pg-bin DIR, or pg_bin in the config)"
             : null;
 
     /// <summary>Asks the dump program and the server for their versions (only after a failure without a header).</summary>

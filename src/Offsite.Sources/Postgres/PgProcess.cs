@@ -76,7 +76,7 @@ public sealed class PgProcess : IAsyncDisposable
         }
         catch (Win32Exception e)
         {
-            throw new OffsiteException(ErrorKind.SourceFailed, $"could not start {program}: {e.Message} (install the PostgreSQL client programs or pass --pg-bin DIR)", e);
+            throw new OffsiteException(ErrorKind.SourceFailed, $"could not start {program}: {e.Message} (install the PostgreSQL client programs or name their directory: --pg-bin DIR, or pg_bin in the config)", e);
         }
     }
 

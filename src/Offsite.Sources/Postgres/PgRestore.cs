@@ -33,7 +33,7 @@ public sealed class PgRestore
     {
         if (options.IfEmpty && options.Clean)
         {
-            throw new OffsiteException(ErrorKind.Usage, "--if-empty and --clean exclude each other: --if-empty keeps existing data, --clean replaces it");
+            throw new OffsiteException(ErrorKind.Usage, "if-empty and clean exclude each other (--if-empty/--clean, if_empty/clean in the config): if-empty keeps existing data, clean replaces it");
         }
         string db = target.Database;
         var server = target.WithDatabase(db == "postgres" ? "template1" : "postgres");
@@ -52,8 +52,8 @@ public sealed class PgRestore
             {
                 throw new OffsiteException(ErrorKind.Usage,
                     $"{target.Display} already has {existing} user table(s); nothing was restored. "
-                    + "Use --if-empty to restore only into an empty database (and otherwise do nothing), "
-                    + "or --clean to drop and re-create the database from the backup (its current data is lost).");
+                    + "Use if-empty (--if-empty, if_empty: true) to restore only into an empty database (and otherwise do nothing), "
+                    + "or clean (--clean, clean: true) to drop and re-create the database from the backup (its current data is lost).");
             }
             // --clean says "replace it": sessions still connected (the branch's app) are ended.
             endedSessions = await _catalog.DropDatabaseForcedAsync(server, db, cancellationToken).ConfigureAwait(false);
