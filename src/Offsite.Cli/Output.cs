@@ -6,7 +6,8 @@ namespace Offsite.Cli;
 /// <summary>Human and machine output helpers.</summary>
 public static class Output
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping: '+' in times and '<' in names stay readable (the output is not embedded in HTML).
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Json(JsonNode node) => Console.WriteLine(node.ToJsonString(Indented));
 
@@ -21,6 +22,14 @@ public static class Output
             u++;
         }
         return u == 0 ? $"{n} B" : $"{v:0.00} {units[u]}";
+    }
+
+    /// <summary>RFC 3339 in UTC with nanoseconds when present: what --json prints for times.</summary>
+    public static string Rfc3339(long unixNs)
+    {
+        var t = DateTimeOffset.UnixEpoch.AddTicks(unixNs / 100);
+        long fraction = ((unixNs % 1_000_000_000) + 1_000_000_000) % 1_000_000_000;
+        return t.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + (fraction == 0 ? "" : "." + fraction.ToString("D9", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('0')) + "Z";
     }
 
     public static string Time(DateTimeOffset t) => t.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss");

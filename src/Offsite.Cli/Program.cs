@@ -22,7 +22,20 @@ root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ConfigCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
 
+args = CommandLineChecks.Rewrite(args);
 var parsed = root.Parse(args);
+if (CommandLineChecks.IsBareGroup(parsed))
+{
+    // `offsite key`: show what the group offers instead of an error about a missing command.
+    await root.Parse([.. args, "--help"]).InvokeAsync();
+    return ExitCodes.Usage;
+}
+if (CommandLineChecks.Problem(root, parsed, args) is { } problem)
+{
+    Console.Error.WriteLine($"offsite: {problem}");
+    Console.Error.WriteLine("Run 'offsite --help' for usage.");
+    return ExitCodes.Usage;
+}
 if (parsed.Errors.Count > 0)
 {
     foreach (var error in parsed.Errors)

@@ -3,12 +3,23 @@ namespace Offsite.Cli;
 /// <summary>Asks a person at a terminal for the passphrase; secrets from files, commands and the environment are App's <c>KeySpec</c>.</summary>
 public static class Secrets
 {
-    /// <summary>A prompt when stdin is a terminal, else null (nobody can answer).</summary>
+    /// <summary>Set by <c>backup --stdin</c>: standard input is the data, never a passphrase.</summary>
+    public static bool StdinIsData { get; set; }
+
+    /// <summary>
+    /// A prompt when stdin is a terminal; the first line of stdin when it is a pipe
+    /// (<c>echo pass | offsite snapshots</c>, as restic does); null when stdin carries data.
+    /// </summary>
     public static Func<string>? Prompt(bool confirm)
     {
-        if (Console.IsInputRedirected)
+        if (StdinIsData)
         {
             return null;
+        }
+        if (Console.IsInputRedirected)
+        {
+            return () => Console.In.ReadLine() is { Length: > 0 } line ? line
+                : throw new Core.Errors.OffsiteException(Core.Errors.ErrorKind.Usage, "no passphrase: standard input is empty (pipe the passphrase in, or set OFFSITE_PASSWORD, --password-file, --password-command, --key-file or --key-command)");
         }
         return () =>
         {

@@ -62,20 +62,23 @@ public sealed class QueryTests
         File.SetLastWriteTimeUtc(Path.Combine(src, "sub", "f.txt"), mtime);
         box.Ok("backup", src);
 
-        var entries = box.Json("ls", "latest").AsArray().ToDictionary(e => e!["path"]!.GetValue<string>(), e => e!);
+        var top = box.Json("ls", "latest").AsArray();
+        Assert.Equal(["/tmp"], top.Select(e => e!["path"]!.GetValue<string>())); // one level unless --recursive
+        var entries = box.Json("ls", "latest", "--recursive").AsArray().ToDictionary(e => e!["path"]!.GetValue<string>(), e => e!);
         Assert.Equal("dir", entries["/tmp"]["type"]!.GetValue<string>());
         Assert.Equal("dir", entries[src]["type"]!.GetValue<string>());
         var f = entries[src + "/sub/f.txt"];
         Assert.Equal("file", f["type"]!.GetValue<string>());
         Assert.Equal(5, f["size"]!.GetValue<long>());
-        Assert.Equal(Convert.ToUInt32("640", 8), f["mode"]!.GetValue<uint>());
-        Assert.Equal(new DateTimeOffset(mtime).ToUnixTimeMilliseconds() * 1_000_000, f["mtime"]!.GetValue<long>());
+        Assert.Equal("0640", f["mode"]!.GetValue<string>());
+        Assert.Equal("2020-02-29T12:00:00Z", f["mtime"]!.GetValue<string>());
+        Assert.Equal(new DateTimeOffset(mtime).ToUnixTimeMilliseconds() * 1_000_000, f["mtimeNs"]!.GetValue<long>());
         Assert.Equal("symlink", entries[src + "/link"]["type"]!.GetValue<string>());
 
         // A sub-path lists only what is below it; the text form shows the link target.
         var sub = box.Json("ls", "latest", src + "/sub").AsArray();
         Assert.Equal([src + "/sub/f.txt"], sub.Select(e => e!["path"]!.GetValue<string>()));
-        string text = box.Ok("ls", "latest", src).Stdout;
+        string text = box.Ok("ls", "latest", src, "--recursive").Stdout;
         Assert.Contains("-rw-r-----", text, StringComparison.Ordinal);
         Assert.Contains(src + "/link -> sub/f.txt", text, StringComparison.Ordinal);
     }
@@ -106,6 +109,10 @@ public sealed class QueryTests
         Assert.Contains(('-', src + "/olddir/inner"), changes);
         Assert.DoesNotContain(changes, c => c.Item2 == src + "/same");
         Assert.Contains(lines, l => l.Contains("1 added", StringComparison.Ordinal) && l.Contains("3 removed", StringComparison.Ordinal));
+
+        var json = box.Json("diff", a[..8], b);
+        Assert.Equal(1, json["added"]!.GetValue<int>());
+        Assert.Contains(json["changes"]!.AsArray(), c => c!["change"]!.GetValue<string>() == "modified" && c["path"]!.GetValue<string>() == src + "/changes");
 
         // A snapshot against itself differs in nothing.
         Assert.Contains("0 added, 0 removed, 0 modified", box.Ok("diff", a, a).Stdout, StringComparison.Ordinal);

@@ -28,6 +28,7 @@ public static class BackupCommand
         {
             string[] args = r.GetValue(paths) ?? [];
             bool isStdin = r.GetValue(stdin), isCommand = r.GetValue(fromCommand);
+            Secrets.StdinIsData = isStdin;
             var request = new BackupRequest(r.GetValue(host) ?? CliEnvironment.Runtime.HostName, r.GetValue(tags) ?? [], r.GetValue(source));
             if (!isStdin && !isCommand && PostgresBackup.Handles(args))
             {

@@ -21,11 +21,27 @@ public static class DiffCommand
             await repo.LoadIndexAsync(ct).ConfigureAwait(false);
             var walker = new TreeWalker(new BlobLoader(repo));
             int added = 0, removed = 0, modified = 0;
+            var changes = new System.Text.Json.Nodes.JsonArray();
             await walker.DiffAsync(first.Tree, second.Tree, "", (mark, path) =>
             {
-                Console.WriteLine($"{mark}    {path}");
+                if (s.Json)
+                {
+                    changes.Add(new System.Text.Json.Nodes.JsonObject { ["change"] = mark switch { '+' => "added", '-' => "removed", _ => "modified" }, ["path"] = path });
+                }
+                else
+                {
+                    Console.WriteLine($"{mark}    {path}");
+                }
                 _ = mark switch { '+' => added++, '-' => removed++, _ => modified++ };
             }, ct).ConfigureAwait(false);
+            if (s.Json)
+            {
+                Output.Json(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["first"] = first.Id, ["second"] = second.Id, ["changes"] = changes, ["added"] = added, ["removed"] = removed, ["modified"] = modified,
+                });
+                return ExitCodes.Ok;
+            }
             CommandRunner.Info(s, $"{added} added, {removed} removed, {modified} modified");
             return ExitCodes.Ok;
         });

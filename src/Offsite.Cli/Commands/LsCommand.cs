@@ -11,8 +11,9 @@ public static class LsCommand
     {
         var snapshot = new Argument<string>("snapshot") { Description = "snapshot id or 'latest'" };
         var path = new Argument<string?>("path") { Description = "directory inside the snapshot (default /)", Arity = ArgumentArity.ZeroOrOne };
+        var recursive = new Option<bool>("--recursive", "-R") { Description = "list everything below the directory, not just its entries" };
         var filters = new SnapshotOptions();
-        var command = new Command("ls", "list the files of a snapshot") { snapshot, path };
+        var command = new Command("ls", "list a directory of a snapshot (one level; --recursive for all)") { snapshot, path, recursive };
         filters.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
@@ -21,14 +22,18 @@ public static class LsCommand
             var walker = new TreeWalker(loader);
             var node = await walker.FindAsync(sn.Tree, start, ct).ConfigureAwait(false);
             var entries = node.Type == NodeType.Directory && node.Subtree is not null
-                ? walker.WalkAsync(node.Subtree, start == "/" ? "" : start, ct)
+                ? (r.GetValue(recursive) ? walker.WalkAsync(node.Subtree, start == "/" ? "" : start, ct) : OneLevel(walker, node.Subtree, start == "/" ? "" : start, ct))
                 : Single(start, node);
             var json = new JsonArray();
             await foreach (var (p, n) in entries.ConfigureAwait(false))
             {
                 if (s.Json)
                 {
-                    json.Add(new JsonObject { ["path"] = p, ["type"] = TypeName(n.Type), ["size"] = n.Size, ["mode"] = n.Mode, ["mtime"] = n.MtimeNs });
+                    json.Add(new JsonObject
+                    {
+                        ["path"] = p, ["type"] = TypeName(n.Type), ["size"] = n.Size, ["mode"] = Convert.ToString(n.Mode, 8).PadLeft(4, '0'),
+                        ["mtime"] = Output.Rfc3339(n.MtimeNs), ["mtimeNs"] = n.MtimeNs,
+                    });
                 }
                 else
                 {
@@ -39,6 +44,14 @@ public static class LsCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static async IAsyncEnumerable<(string, Node)> OneLevel(TreeWalker walker, string treeId, string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach (var n in (await walker.LoadTreeAsync(treeId, ct).ConfigureAwait(false)).Nodes)
+        {
+            yield return (prefix + "/" + n.DisplayName, n);
+        }
     }
 
 #pragma warning disable CS1998 // a one-element async sequence needs no await

@@ -37,7 +37,7 @@ public static class SnapshotsCommand
                 string tags = sn.Tags.Count > 0 ? "  [" + string.Join(",", sn.Tags) + "]" : "";
                 Console.WriteLine($"{sn.Id[..8],-8}  {Output.Time(sn.Time),-19}  {sn.Host,-16}  {Output.Bytes(sn.Stats.Bytes),10}  {sn.Source}{tags}");
             }
-            Console.WriteLine($"{list.Count} snapshots");
+            Console.WriteLine(list.Count == 1 ? "1 snapshot" : $"{list.Count} snapshots");
             return ExitCodes.Ok;
         });
         return command;

@@ -1,0 +1,60 @@
+namespace Offsite.Cli.Tests;
+
+/// <summary>What a first-time user types: help and version as words, typos, unknown options, bare command groups.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly Sandbox _box = new(init: false);
+
+    public void Dispose() => _box.Dispose();
+
+    [Fact]
+    public void Help_and_version_work_as_words()
+    {
+        Assert.Contains("Usage:", _box.Ok("help").Stdout, StringComparison.Ordinal);
+        Assert.Contains("offsite backup", _box.Ok("help", "backup").Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"^\d+\.\d+\.\d+", _box.Ok("version").Stdout);
+    }
+
+    [Fact]
+    public void A_mistyped_command_gets_the_nearest_one()
+    {
+        var r = _box.Expect(2, "snapshot");
+        Assert.Contains("unknown command 'snapshot' (did you mean 'snapshots'?)", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_option_is_a_usage_error_not_a_missing_path()
+    {
+        string src = _box.Dir.Sub("src");
+        var r = _box.Expect(2, "backup", src, "--tagg", "x");
+        Assert.Contains("unknown option --tagg for 'offsite backup' (did you mean --tag?)", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("no such file", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_command_group_alone_shows_its_help()
+    {
+        var r = _box.Expect(2, "key");
+        Assert.Contains("Usage:", r.Stdout, StringComparison.Ordinal);
+        Assert.Contains("export", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_passphrase_can_come_from_a_pipe()
+    {
+        var init = new Sandbox();
+        try
+        {
+            init.Env["OFFSITE_PASSWORD"] = null;
+            var r = init.RunWith(null, System.Text.Encoding.UTF8.GetBytes(Sandbox.Password + "\n"), "snapshots");
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Contains("0 snapshots", r.Stdout, StringComparison.Ordinal);
+            var wrong = init.RunWith(null, "nope\n"u8.ToArray(), "snapshots");
+            Assert.Equal(3, wrong.ExitCode);
+        }
+        finally
+        {
+            init.Dispose();
+        }
+    }
+}
