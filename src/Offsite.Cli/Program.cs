@@ -19,6 +19,9 @@ root.Subcommands.Add(DiffCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
 root.Subcommands.Add(BucketCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
+root.Subcommands.Add(ForgetCommand.Create());
+root.Subcommands.Add(PruneCommand.Create());
+root.Subcommands.Add(LockCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -22,7 +22,7 @@ public sealed class PruneState
     [JsonPropertyName("forgottenThrough")] public int ForgottenThrough { get; set; }
     [JsonPropertyName("generations")] public List<PruneGeneration> Generations { get; set; } = new();
 
-    public TimeSpan Grace => TimeSpan.FromSeconds(GraceSeconds);
+    [JsonIgnore] public TimeSpan Grace => TimeSpan.FromSeconds(GraceSeconds);
 
     /// <summary>Every pack listed by any generation, pending or deleted: none may be referenced by a new snapshot.</summary>
     public HashSet<string> CondemnedPacks()
