@@ -7,7 +7,8 @@ namespace Offsite.TestSupport.Storage;
 /// <summary>
 /// Storage in a dictionary (after restic's mem backend and Kopia's blobtesting map storage): fast, exact, and with a
 /// controllable clock, so tests of prune and retention need no disk and no sleeps. Optionally models S3 Object Lock:
-/// <see cref="LockFor"/> gives every object written a retain-until date, and deleting a locked object throws as S3 would.
+/// <see cref="LockFor"/> gives every object written a retain-until date, and deleting a locked object throws (stricter than
+/// S3, where a plain DELETE hides a locked version behind a delete marker: code must never try).
 /// Data is copied in and out, so callers cannot change stored bytes by accident.
 /// </summary>
 public sealed class MemoryStorage : IStorage, IObjectRetention
@@ -34,10 +35,8 @@ public sealed class MemoryStorage : IStorage, IObjectRetention
     {
         cancellationToken.ThrowIfCancellationRequested();
         Validate(key);
-        var entry = NewEntry(data);
-        _objects.AddOrUpdate(key, entry, (_, old) => old.RetainUntil > _time.GetUtcNow()
-            ? throw new StorageException($"memory PUT {key}: the object is locked until {old.RetainUntil:O}")
-            : entry);
+        // On a versioned S3 bucket a PUT over a locked object adds a version; the locked one stays, invisibly.
+        _objects[key] = NewEntry(data);
         return Task.CompletedTask;
     }
 
