@@ -21,6 +21,9 @@ root.Subcommands.Add(BucketCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(ConfigCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(ForgetCommand.Create());
+root.Subcommands.Add(PruneCommand.Create());
+root.Subcommands.Add(LockCommand.Create());
 
 args = CommandLineChecks.Rewrite(args);
 var parsed = root.Parse(args);

@@ -5,5 +5,5 @@ public sealed record SnapshotFilter(string? Source = null, string? Host = null, 
 {
     public static SnapshotFilter None { get; } = new();
 
-    internal Core.Snapshots.SnapshotFinder.Filter ToCore() => new(Source, Host, Tags is { Count: > 0 } t ? t.ToArray() : null);
+    public Core.Snapshots.SnapshotFinder.Filter ToCore() => new(Source, Host, Tags is { Count: > 0 } t ? t.ToArray() : null);
 }

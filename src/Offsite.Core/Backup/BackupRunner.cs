@@ -15,8 +15,13 @@ namespace Offsite.Core.Backup;
 public sealed class BackupRunner
 {
     private readonly Repository.Repository _repo;
+    private readonly TimeProvider _time;
 
-    public BackupRunner(Repository.Repository repository) => _repo = repository;
+    public BackupRunner(Repository.Repository repository, TimeProvider? time = null)
+    {
+        _repo = repository;
+        _time = time ?? repository.Runtime.Clock;
+    }
 
     public BackupProgress Progress { get; } = new();
 
@@ -79,7 +84,10 @@ public sealed class BackupRunner
     private async Task<Snapshot> RunAsync(SnapshotTemplate template, Func<BlobSaver, CancellationToken, Task<(BlobId Root, Action? AfterCommit)>> body, CancellationToken cancellationToken)
     {
         long started = _repo.Runtime.Clock.GetTimestamp();
+        // Condemned packs are left out of dedup before the index is loaded (docs/format.md, "Forget and prune").
+        var guard = await Prune.BackupGuard.BeginAsync(_repo, _time, cancellationToken).ConfigureAwait(false);
         var unindexed = await _repo.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+        guard.Applied();
         await using var saver = new BlobSaver(_repo, unindexed);
         var (root, afterCommit) = await body(saver, cancellationToken).ConfigureAwait(false);
         await saver.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -109,7 +117,25 @@ public sealed class BackupRunner
         {
             await BeforeCommit(cancellationToken).ConfigureAwait(false);
         }
-        await _repo.SaveSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        if (await guard.CheckCommitAsync(cancellationToken).ConfigureAwait(false) is { } deadline)
+        {
+            // A prune started meanwhile and condemned data this snapshot uses: it must be stored before the prune's
+            // sweep lists snapshots, so the PUT gets a deadline well inside the grace period.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (deadline - _time.GetUtcNow()).Ticks)), _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            try
+            {
+                await _repo.SaveSnapshotAsync(snapshot, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new Errors.OffsiteException(Errors.ErrorKind.Locked, "storing the snapshot took too long while a prune is waiting to delete data it uses; run the backup again");
+            }
+        }
+        else
+        {
+            await _repo.SaveSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        }
         afterCommit?.Invoke();
         return snapshot;
     }

@@ -188,6 +188,37 @@ public sealed class LocalCache
         }
     }
 
+    /// <summary>Deletes the pack log: this host missed prune generations it can no longer learn of (docs/format.md).</summary>
+    public void ClearPackLog()
+    {
+        if (Directory is null)
+        {
+            return;
+        }
+        lock (_logLock)
+        {
+            File.Delete(Path.Combine(Directory, PackLogName));
+        }
+    }
+
+    // ---- prune generation this host has applied to its pack log (absent: 0, the safe default)
+
+    public int PruneGeneration
+    {
+        get
+        {
+            string? path = Directory is null ? null : Path.Combine(Directory, "prune-generation");
+            return path is not null && File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), System.Globalization.CultureInfo.InvariantCulture, out int g) ? g : 0;
+        }
+        set
+        {
+            if (Directory is not null)
+            {
+                WriteAtomic(Path.Combine(Directory, "prune-generation"), Encoding.ASCII.GetBytes(value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+    }
+
     // ---- files cache
 
     public string? FilesCachePath(string sourceKey) =>

@@ -24,6 +24,8 @@ public enum ErrorKind
     SourceFailed,
     /// <summary>A snapshot or path named by the user does not exist.</summary>
     NotFound,
+    /// <summary>Another process holds the prune lock, or a concurrent prune removed data this operation needed.</summary>
+    Locked,
 }
 
 /// <summary>An error with a message meant for the user and a kind that selects the exit code.</summary>

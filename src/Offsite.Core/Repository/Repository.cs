@@ -36,6 +36,26 @@ public sealed class Repository
     public string? KeyId { get; }
     public LocalCache Cache { get; }
     public MasterIndex Index { get; } = new();
+
+    /// <summary>
+    /// Packs a new snapshot must not reference: condemned by a prune (docs/format.md, "Forget and prune"), or being
+    /// repacked. Loading the index leaves them out, and <see cref="CanReuse"/> never answers yes for a blob in one.
+    /// </summary>
+    public IReadOnlySet<string> ExcludedPacks { get; set; } = new HashSet<string>();
+
+    private readonly HashSet<PackInfo> _reusedPacks = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Ids of the packs holding blobs that <see cref="CanReuse"/> let this process reuse (a backup's commit check needs them).</summary>
+    public IReadOnlySet<string> ReusedPackIds
+    {
+        get
+        {
+            lock (_reusedPacks)
+            {
+                return _reusedPacks.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+            }
+        }
+    }
     public IReadOnlyList<IIdentity> Identities => [Key.Identity];
 
     public static Task<Repository> InitAsync(IStorage storage, string passphrase, RepositoryConfig template, string? cacheBase, CancellationToken cancellationToken) =>
@@ -175,12 +195,20 @@ public sealed class Repository
     /// </summary>
     public bool CanReuse(BlobId id)
     {
-        if (Config.Retention is not { } retention)
-        {
-            return Index.Contains(id);
-        }
         var location = Index.Find(id);
-        return location is not null && location.Pack.Created > Runtime.Clock.GetUtcNow() - retention.RefreshHorizon;
+        if (location is null || ExcludedPacks.Contains(location.Pack.Id))
+        {
+            return false;
+        }
+        if (Config.Retention is { } retention && location.Pack.Created <= Runtime.Clock.GetUtcNow() - retention.RefreshHorizon)
+        {
+            return false;
+        }
+        lock (_reusedPacks)
+        {
+            _reusedPacks.Add(location.Pack);
+        }
+        return true;
     }
 
     /// <summary>Under lifecycle retention, a snapshot older than expiry − refresh may already miss data.</summary>
@@ -232,7 +260,7 @@ public sealed class Repository
                     // What it indexed is gone with it or indexed again elsewhere.
                     return;
                 }
-                foreach (var p in file.Packs)
+                foreach (var p in file.Packs.Where(p => !ExcludedPacks.Contains(p.Id)))
                 {
                     Index.Add(PackInfo.FromIndexPack(p));
                 }
@@ -249,8 +277,15 @@ public sealed class Repository
         var unindexed = new List<PackInfo>();
         var keep = new List<PackInfo>();
         var keptIds = new HashSet<string>(StringComparer.Ordinal);
+        bool condemnedInLog = false;
         foreach (var pack in logged)
         {
+            if (ExcludedPacks.Contains(pack.Id))
+            {
+                // Condemned by a prune: this host must forget it, or its next snapshot could reference a deleted pack.
+                condemnedInLog = true;
+                continue;
+            }
             bool known = Index.ContainsPack(pack.Id);
             if (!known && !indexed.Contains(pack.Id))
             {
@@ -265,7 +300,7 @@ public sealed class Repository
             }
             Index.Add(pack);
         }
-        if (PackLogIsMostlyRedundant(lines, keep.Count))
+        if (condemnedInLog || PackLogIsMostlyRedundant(lines, keep.Count))
         {
             Cache.RewritePackLog(keep, indexed);
         }

@@ -28,8 +28,9 @@ public static class BucketPolicies
         }
         else
         {
-            // Opening a repository reads its config (plaintext, no secrets); nothing else is read.
-            statements.Add(Statement("OffsiteReadConfig", ["s3:GetObject"], [Object(s, "config")]));
+            // Opening a repository reads its config, and every backup reads prune-state (both plaintext, no secrets:
+            // which packs a prune condemned, so the host stops deduplicating against them); nothing else is read.
+            statements.Add(Statement("OffsiteReadConfig", ["s3:GetObject"], [Object(s, "config"), Object(s, "prune-state")]));
         }
         return Document(statements);
     }

@@ -11,7 +11,7 @@ namespace Offsite.Storage.S3;
 /// by the age MAC and the content-addressed object names. Retries (throttling, 5xx, connection
 /// resets) are the SDK's standard mode: exponential backoff with jitter.
 /// </summary>
-public sealed class S3Storage : IStorage
+public sealed class S3Storage : IStorage, IObjectRetention
 {
     private readonly IAmazonS3 _client;
     private readonly bool _ownsClient;
@@ -231,6 +231,52 @@ public sealed class S3Storage : IStorage
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
             throw S3Errors.Wrap("DELETE", key, e);
+        }
+    }
+
+    /// <summary>Retention is read per object (HEAD), so it works whether it came from the request or the bucket default.</summary>
+    public bool RetentionSupported => true;
+
+    public async Task<DateTimeOffset?> GetRetainUntilAsync(string key, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectMetadataRequest { BucketName = Options.Bucket, Key = FullKey(key) };
+        try
+        {
+            var response = await _client.GetObjectMetadataAsync(request, cancellationToken).ConfigureAwait(false);
+            return response.ObjectLockRetainUntilDate is { } until ? ToOffset(until) : null;
+        }
+        catch (AmazonS3Exception e) when (S3Errors.IsNotFound(e))
+        {
+            throw new ObjectNotFoundException(key, e);
+        }
+        catch (Exception e) when (S3Errors.ShouldWrap(e))
+        {
+            throw S3Errors.Wrap("HEAD", key, e);
+        }
+    }
+
+    public async Task ExtendRetentionAsync(string key, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Options.Bucket, Key = FullKey(key) }, cancellationToken).ConfigureAwait(false);
+            // Keep the object's own mode; an object without one gets the configured mode (compliance by default).
+            var mode = head.ObjectLockMode is { } m && !string.IsNullOrEmpty(m.Value) ? new ObjectLockRetentionMode(m.Value)
+                : new ObjectLockRetentionMode(Options.ObjectLock == ObjectLockKind.Governance ? "GOVERNANCE" : "COMPLIANCE");
+            await _client.PutObjectRetentionAsync(new PutObjectRetentionRequest
+            {
+                BucketName = Options.Bucket,
+                Key = FullKey(key),
+                Retention = new ObjectLockRetention { Mode = mode, RetainUntilDate = until.UtcDateTime },
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (S3Errors.IsNotFound(e))
+        {
+            throw new ObjectNotFoundException(key, e);
+        }
+        catch (Exception e) when (S3Errors.ShouldWrap(e))
+        {
+            throw S3Errors.Wrap("PUT retention", key, e);
         }
     }
 

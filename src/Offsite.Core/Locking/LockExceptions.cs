@@ -1,6 +1,6 @@
 using Offsite.Core.Storage;
 
-namespace Offsite.Storage.Locking;
+namespace Offsite.Core.Locking;
 
 /// <summary>Another process holds an unexpired lock. The message names the holder and when the lock expires.</summary>
 public sealed class RepositoryLockedException : StorageException

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Offsite.Storage.Locking;
+namespace Offsite.Core.Locking;
 
 /// <summary>
 /// The content of a lock object (<c>locks/&lt;name&gt;</c>), JSON. <see cref="Id"/> is random per acquisition, so

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Offsite.Core.Storage;
 
-namespace Offsite.Storage.Locking;
+namespace Offsite.Core.Locking;
 
 /// <summary>How a <see cref="RepositoryLock"/> is taken and kept.</summary>
 public sealed record RepositoryLockOptions
@@ -17,14 +17,9 @@ public sealed record RepositoryLockOptions
     /// </summary>
     public TimeSpan SettleDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    public string Host { get; init; } = System.Net.Dns.GetHostName();
-    public int Pid { get; init; } = CurrentProcessId();
-
-    private static int CurrentProcessId()
-    {
-        using var self = System.Diagnostics.Process.GetCurrentProcess();
-        return self.Id;
-    }
+    /// <summary>Who holds the lock, as shown to contenders (the caller passes the machine name: Core reads no environment).</summary>
+    public required string Host { get; init; }
+    public required int Pid { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
@@ -77,11 +72,11 @@ public sealed class RepositoryLock : IAsyncDisposable
     public static string KeyOf(string name) => "locks/" + name;
 
     /// <summary>Takes the lock or throws <see cref="RepositoryLockedException"/> naming the holder.</summary>
-    public static async Task<RepositoryLock> AcquireAsync(IStorage storage, string name, RepositoryLockOptions? options, CancellationToken cancellationToken)
+    public static async Task<RepositoryLock> AcquireAsync(IStorage storage, string name, RepositoryLockOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(storage);
+        ArgumentNullException.ThrowIfNull(options);
         ValidateName(name);
-        options ??= new RepositoryLockOptions();
         if (options.Ttl <= TimeSpan.Zero)
         {
             throw new ArgumentException("the lock TTL must be positive", nameof(options));

@@ -1,0 +1,176 @@
+using Offsite.Core.Content;
+using Offsite.Core.Errors;
+using Offsite.Core.Repository;
+using Offsite.Core.Snapshots;
+using Offsite.Core.Storage;
+using Offsite.Core.Trees;
+
+namespace Offsite.Core.Prune;
+
+/// <summary>
+/// What one prune pass knows: every pack (listing + indexes), every blob copy (<see cref="BlobTable"/>), which index
+/// object names which packs, and which blobs the snapshots use (marked by walking every snapshot's trees once).
+/// Index objects are read one at a time and dropped; only tree packs go into the repository's in-memory index
+/// (the tree walk reads them), so memory grows with the number of blobs by 24 bytes each and no more.
+/// </summary>
+public sealed class RepositoryScan
+{
+    private RepositoryScan(Repository.Repository repo) => Repo = repo;
+
+    public Repository.Repository Repo { get; }
+    public PackTable Packs { get; } = new();
+    public BlobTable Blobs { get; } = new();
+    /// <summary>Index object key → numbers of the packs it lists.</summary>
+    public Dictionary<string, int[]> IndexObjects { get; } = new(StringComparer.Ordinal);
+    public List<Snapshot> Snapshots { get; private set; } = new();
+    /// <summary>Snapshots left out as roots: expired under lifecycle retention.</summary>
+    public int ExpiredSnapshots { get; private set; }
+    public long TreesWalked { get; private set; }
+
+    public static async Task<RepositoryScan> RunAsync(Repository.Repository repo, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        _ = repo.Identities; // prune reads everything: a write-only key fails here, clearly
+        var scan = new RepositoryScan(repo);
+        progress?.Report("listing packs");
+        await foreach (var info in repo.Storage.ListAsync(ObjectKeys.PacksPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            var p = scan.Packs[scan.Packs.NumberOf(ObjectKeys.IdOf(info.Key))];
+            p.Stored = true;
+            p.Size = info.Size;
+            p.StoredAt = info.LastModified;
+        }
+        progress?.Report("reading indexes");
+        await scan.ReadIndexesAsync(cancellationToken).ConfigureAwait(false);
+        scan.Blobs.Seal();
+        progress?.Report("finding data in use");
+        await scan.MarkUsedAsync(cancellationToken).ConfigureAwait(false);
+        scan.Tally();
+        return scan;
+    }
+
+    private async Task ReadIndexesAsync(CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await foreach (var info in Repo.Storage.ListAsync(ObjectKeys.IndexPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(info.Key);
+        }
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string key in keys)
+        {
+            IndexFile file;
+            try
+            {
+                file = await Repo.LoadIndexFileAsync(key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectNotFoundException)
+            {
+                continue; // removed since the listing (lifecycle expiry)
+            }
+            present.Add(ObjectKeys.IdOf(key));
+            var numbers = new int[file.Packs.Count];
+            for (int i = 0; i < file.Packs.Count; i++)
+            {
+                var ip = file.Packs[i];
+                int n = Packs.NumberOf(ip.Id);
+                numbers[i] = n;
+                var p = Packs[n];
+                if (p.Indexed)
+                {
+                    continue; // the same pack in two index objects (a crashed rewrite): its blobs once
+                }
+                p.Indexed = true;
+                p.Created = ip.Created;
+                if (!p.Stored)
+                {
+                    p.Size = ip.Size;
+                }
+                foreach (var b in ip.Blobs)
+                {
+                    Blobs.Add(BlobId.Parse(b.Id), n, b.Length);
+                    p.Blobs++;
+                    p.BlobBytes += b.Length;
+                    p.HasTrees |= b.Type == BlobType.Tree;
+                }
+                if (p.HasTrees)
+                {
+                    Repo.Index.Add(PackInfo.FromIndexPack(ip)); // the tree walk reads these
+                }
+            }
+            IndexObjects[key] = numbers;
+        }
+        Repo.Cache.RetainIndexes(present);
+    }
+
+    private async Task MarkUsedAsync(CancellationToken cancellationToken)
+    {
+        var all = await Repo.ListAllSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        Snapshots = all.Where(s => !Repo.IsExpired(s)).ToList();
+        ExpiredSnapshots = all.Count - Snapshots.Count;
+        var loader = new BlobLoader(Repo);
+        var visited = new HashSet<BlobId>();
+        var stack = new Stack<(BlobId Tree, string Snapshot)>();
+        foreach (var s in Snapshots)
+        {
+            stack.Push((BlobId.Parse(s.Tree), s.Id));
+        }
+        while (stack.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (treeId, snapshot) = stack.Pop();
+            if (!visited.Add(treeId))
+            {
+                continue;
+            }
+            Require(treeId, snapshot);
+            Tree tree;
+            try
+            {
+                tree = Tree.Parse(await loader.LoadAsync(treeId, cancellationToken).ConfigureAwait(false), $"tree {treeId.Short}");
+            }
+            catch (BlobDamagedException e)
+            {
+                throw new OffsiteException(ErrorKind.RepositoryDamaged, $"prune stopped: tree {treeId.Short} of snapshot {snapshot[..8]} cannot be read ({e.Message}); run `offsite check`", e);
+            }
+            TreesWalked++;
+            foreach (var node in tree.Nodes)
+            {
+                if (node.Content is { } content)
+                {
+                    foreach (string hex in content)
+                    {
+                        Require(BlobId.Parse(hex), snapshot);
+                    }
+                }
+                if (node.Subtree is { } sub)
+                {
+                    stack.Push((BlobId.Parse(sub), snapshot));
+                }
+            }
+        }
+    }
+
+    /// <summary>A referenced blob that no index has means damage: pruning then could only make it worse.</summary>
+    private void Require(BlobId id, string snapshot)
+    {
+        if (!Blobs.MarkUsed(id))
+        {
+            throw new OffsiteException(ErrorKind.RepositoryDamaged,
+                $"prune stopped: blob {id.Short} used by snapshot {snapshot[..8]} is in no index; the repository is damaged (run `offsite check`), nothing was deleted");
+        }
+    }
+
+    private void Tally()
+    {
+        Blobs.ForEach((pack, length, used) =>
+        {
+            if (used)
+            {
+                var p = Packs[pack];
+                p.UsedBlobs++;
+                p.UsedBytes += length;
+            }
+        });
+    }
+}
