@@ -16,6 +16,7 @@ public static class ExitCodes
     public const int RepositoryNotFound = 8;
     public const int SourceFailed = 9;
     public const int NotFound = 10;
+    public const int Archived = 11;
     public const int Interrupted = 130;
 
     public static int For(ErrorKind kind) => kind switch
@@ -29,6 +30,7 @@ public static class ExitCodes
         ErrorKind.RepositoryNotFound => RepositoryNotFound,
         ErrorKind.SourceFailed => SourceFailed,
         ErrorKind.NotFound => NotFound,
+        ErrorKind.Archived => Archived,
         _ => Internal,
     };
 }

@@ -19,6 +19,7 @@ root.Subcommands.Add(DiffCommand.Create());
 root.Subcommands.Add(StatsCommand.Create());
 root.Subcommands.Add(BucketCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
+root.Subcommands.Add(CopyCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -24,6 +24,8 @@ public enum ErrorKind
     SourceFailed,
     /// <summary>A snapshot or path named by the user does not exist.</summary>
     NotFound,
+    /// <summary>Data sits in an archive storage class: a retrieval is needed or running; rerun when it completes.</summary>
+    Archived,
 }
 
 /// <summary>An error with a message meant for the user and a kind that selects the exit code.</summary>
