@@ -192,24 +192,36 @@ public sealed class RepositoryCopier
         var keys = await ListAsync(_source, ObjectKeys.KeysPrefix, cancellationToken).ConfigureAwait(false);
         var missingKeys = await copier.MissingAsync(ObjectKeys.KeysPrefix, keys, cancellationToken).ConfigureAwait(false);
         await copier.CopyAsync("keys", missingKeys, null, cancellationToken).ConfigureAwait(false);
-        if (await _target.HeadAsync(ObjectKeys.Config, cancellationToken).ConfigureAwait(false) is null
+        if (!await TargetHasConfigAsync(cancellationToken).ConfigureAwait(false)
             && !await _target.TryCreateAsync(ObjectKeys.Config, config, cancellationToken).ConfigureAwait(false))
         {
             await RefuseForeignTargetAsync(sourceConfig, cancellationToken).ConfigureAwait(false); // created meanwhile: by whom?
         }
     }
 
+    /// <summary>
+    /// Asked by listing, not HEAD/GET: with a prefix-scoped ListBucket grant (the copy role), S3 answers
+    /// a GET of a missing object 403, not 404, because the GET carries no s3:prefix to match.
+    /// </summary>
+    private async Task<bool> TargetHasConfigAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var info in _target.ListAsync(ObjectKeys.Config, cancellationToken).ConfigureAwait(false))
+        {
+            if (info.Key == ObjectKeys.Config)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private async Task RefuseForeignTargetAsync(RepositoryConfig source, CancellationToken cancellationToken)
     {
-        byte[] existing;
-        try
-        {
-            existing = await _target.GetAsync(ObjectKeys.Config, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectNotFoundException)
+        if (!await TargetHasConfigAsync(cancellationToken).ConfigureAwait(false))
         {
             return; // an empty target: the copy creates the repository there
         }
+        byte[] existing = await _target.GetAsync(ObjectKeys.Config, cancellationToken).ConfigureAwait(false);
         RepositoryConfig target;
         try
         {
