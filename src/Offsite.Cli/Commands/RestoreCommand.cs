@@ -17,6 +17,8 @@ public static class RestoreCommand
         filters.AddTo(command);
         var postgres = new PostgresRestore();
         postgres.AddTo(command);
+        var retrieval = new RetrievalOptions();
+        retrieval.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
             if (postgres.Handles(r))
@@ -32,6 +34,10 @@ public static class RestoreCommand
             var sn = await filters.FindAsync(repo, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
             await repo.LoadIndexAsync(ct).ConfigureAwait(false);
             var filter = new PathFilter(r.GetValue(include) ?? []);
+            if (await retrieval.PrepareAsync(r, s, repo, sn, filter, ct).ConfigureAwait(false) is int stop)
+            {
+                return stop; // archived packs are being retrieved
+            }
             // A partial restore walks the trees along its paths only: read those blobs, not whole tree packs.
             var trees = new BlobLoader(repo, maxCachedPacks: 1, singleBlobReads: filter.IsEverything ? 0 : 16);
             var data = new BlobLoader(repo, maxCachedPacks: 2); // the plan reads each pack once, two at a time
