@@ -60,6 +60,13 @@ public sealed record S3Settings(string? Endpoint, string? Region, bool PathStyle
         {
             defaults = defaults with { MaxErrorRetry = retries };
         }
+        // GCS buckets with uniform bucket-level access refuse any ACL header on uploads (docs/s3.md, "Google Cloud Storage").
+        defaults = Env("OFFSITE_S3_OBJECT_ACL") switch
+        {
+            null or "bucket-owner-full-control" => defaults,
+            "none" => defaults with { BucketOwnerFullControl = false },
+            var other => throw new OffsiteException(ErrorKind.Usage, $"OFFSITE_S3_OBJECT_ACL: '{other}' is not bucket-owner-full-control or none"),
+        };
         if (defaults.ObjectLock != ObjectLockKind.None && defaults.LockDays < 1)
         {
             throw new OffsiteException(ErrorKind.Usage, "--object-lock needs --lock-days N (N >= 1): how long each object stays undeletable");
