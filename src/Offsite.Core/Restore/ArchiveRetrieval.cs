@@ -82,16 +82,32 @@ public sealed class ArchiveRetrieval(IArchiveStorage storage, TimeProvider time,
         ArgumentNullException.ThrowIfNull(polling);
         var started = time.GetTimestamp();
         var interval = polling.FirstInterval;
-        while (report.Pending.Count > 0 && time.GetElapsedTime(started) < polling.Timeout)
+        if (report.Pending.Count == 0)
         {
-            await Task.Delay(interval, time, cancellationToken).ConfigureAwait(false);
+            return report;
+        }
+        // The next sleep is armed before progress is reported: whoever hears of a round (a test on a
+        // fake clock) may move the clock on at once.
+        var sleep = Task.Delay(interval, time, cancellationToken);
+        while (true)
+        {
+            await sleep.ConfigureAwait(false);
             interval = TimeSpan.FromTicks(Math.Min(polling.MaxInterval.Ticks, interval.Ticks * 2));
             var next = await PrepareAsync(report.Pending.Keys.ToList(), null, cancellationToken).ConfigureAwait(false);
             var merged = new RetrievalReport { Ready = report.Ready + next.Ready, Requested = report.Requested };
             foreach (var (id, c) in next.Pending) merged.Pending[id] = c;
             foreach (var (id, c) in report.NotRequested.Concat(next.NotRequested)) merged.NotRequested[id] = c;
             report = merged;
+            bool again = report.Pending.Count > 0 && time.GetElapsedTime(started) < polling.Timeout;
+            if (again)
+            {
+                sleep = Task.Delay(interval, time, cancellationToken);
+            }
             progress?.Invoke(report);
+            if (!again)
+            {
+                break;
+            }
         }
         return report;
     }
