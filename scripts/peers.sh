@@ -10,7 +10,8 @@
 # Peers (all bind 127.0.0.1 only; state under ${OFFSITE_PEERS_ROOT:-/tmp/offsite-peers}):
 #   pg      PostgreSQL 15, port 55432, user postgres, trust auth, fsync off
 #   rgw     Ceph 16 radosgw (S3) on a throwaway cluster: 1 mon + 1 memstore OSD, auth none,
-#           http://127.0.0.1:7480, keys TESTKEY/TESTSECRET, lifecycle "day" = 10 s
+#           http://127.0.0.1:7480, keys TESTKEY/TESTSECRET, lifecycle "day" = 10 s, storage classes
+#           STANDARD and COLD (placement target); OFFSITE_PEERS_RGW_PORT/_MON_PORT_V1/_V2 move it
 #   etcd    etcd 3.4, client http://127.0.0.1:23790
 #   docker  dockerd, no bridge/iptables (use --network none|host), image local/busybox:1 imported
 #           from busybox-static (there is no registry)
@@ -23,9 +24,9 @@ export LC_ALL=C   # EPOCHREALTIME and awk must agree on the decimal point
 
 ROOT=${OFFSITE_PEERS_ROOT:-/tmp/offsite-peers}
 PG_PORT=55432
-RGW_PORT=7480
-MON_PORT_V2=13300
-MON_PORT_V1=16789
+RGW_PORT=${OFFSITE_PEERS_RGW_PORT:-7480}          # overridable to run a second, private cluster beside the shared one
+MON_PORT_V2=${OFFSITE_PEERS_MON_PORT_V2:-13300}
+MON_PORT_V1=${OFFSITE_PEERS_MON_PORT_V1:-16789}
 ETCD_PORT=23790
 ETCD_PEER_PORT=23800
 ETCD_METRICS_PORT=23810
@@ -378,6 +379,17 @@ EOF
   wait_for 90 curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$RGW_PORT/"
   timeout 60 radosgw-admin -c "$d/ceph.conf" user create --uid=test --display-name=test \
     --access-key=TESTKEY --secret-key=TESTSECRET >> "$d/log/setup.log" 2>&1
+  # A second storage class (S3 x-amz-storage-class COLD, its own pool) for the storage-class and lifecycle
+  # transition tests. The gateway reads placement targets at startup, so it is restarted once.
+  {
+    timeout 60 radosgw-admin -c "$d/ceph.conf" zonegroup placement add --rgw-zonegroup default \
+      --placement-id default-placement --storage-class COLD
+    timeout 60 radosgw-admin -c "$d/ceph.conf" zone placement add --rgw-zone default \
+      --placement-id default-placement --storage-class COLD --data-pool default.rgw.cold.data
+  } >> "$d/log/setup.log" 2>&1
+  stop_daemon "$ROOT/radosgw.pid" radosgw 30
+  setsid -w radosgw -c "$d/ceph.conf" -n client.rgw --pid-file "$ROOT/radosgw.pid" >> "$d/log/rgw.stderr" 2>&1
+  wait_for 90 curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$RGW_PORT/"
   wait_for 30 rgw_healthy
 }
 

@@ -17,6 +17,7 @@ public static class ExitCodes
     public const int SourceFailed = 9;
     public const int NotFound = 10;
     public const int Locked = 11;
+    public const int Archived = 12;
     public const int Interrupted = 130;
 
     public static int For(ErrorKind kind) => kind switch
@@ -31,6 +32,7 @@ public static class ExitCodes
         ErrorKind.SourceFailed => SourceFailed,
         ErrorKind.NotFound => NotFound,
         ErrorKind.Locked => Locked,
+        ErrorKind.Archived => Archived,
         _ => Internal,
     };
 }

@@ -24,6 +24,7 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(ForgetCommand.Create());
 root.Subcommands.Add(PruneCommand.Create());
 root.Subcommands.Add(LockCommand.Create());
+root.Subcommands.Add(CopyCommand.Create());
 
 args = CommandLineChecks.Rewrite(args);
 var parsed = root.Parse(args);

@@ -52,9 +52,16 @@ public sealed class S3BucketSetupTests
 
         string janitor = BucketPolicies.Janitor(Safe).ToJsonString();
         Assert.Contains("s3:DeleteObject", janitor, StringComparison.Ordinal);
+
+        string copy = BucketPolicies.Copy(Safe).ToJsonString();
+        Assert.Contains("arn:aws:s3:::b/repo/keys/*", copy, StringComparison.Ordinal);
+        Assert.Contains("arn:aws:s3:::b/repo/config", copy, StringComparison.Ordinal);
+        Assert.Contains("s3:ListBucket", copy, StringComparison.Ordinal);
+        Assert.DoesNotContain("Delete", copy, StringComparison.Ordinal);
+        Assert.DoesNotContain("arn:aws:s3:::b/repo/*\"", copy, StringComparison.Ordinal); // reads only config and index, not packs
         foreach (string never in new[] { "DeleteObjectVersion", "BypassGovernanceRetention", "PutBucket", "PutLifecycle", "PutObjectRetention", "PutObjectLockConfiguration" })
         {
-            Assert.DoesNotContain(never, backup + dedup + restore + janitor, StringComparison.Ordinal);
+            Assert.DoesNotContain(never, backup + dedup + restore + janitor + copy, StringComparison.Ordinal);
         }
     }
 
@@ -66,7 +73,7 @@ public sealed class S3BucketSetupTests
         Assert.Equal("COMPLIANCE", plan.GetProperty("objectLock").GetProperty("Rule").GetProperty("DefaultRetention").GetProperty("Mode").GetString());
         Assert.Equal(14, plan.GetProperty("objectLock").GetProperty("Rule").GetProperty("DefaultRetention").GetProperty("Days").GetInt32());
         Assert.Contains(plan.GetProperty("lifecycle").GetProperty("Rules").EnumerateArray(), r => r.TryGetProperty("Expiration", out var e) && e.TryGetProperty("Days", out var d) && d.GetInt32() == 30);
-        Assert.Equal(3, plan.GetProperty("policies").EnumerateObject().Count());
+        Assert.Equal(4, plan.GetProperty("policies").EnumerateObject().Count());
 
         var shortLock = cli.Run("bucket", "setup", "--print", "--object-lock", "governance", "--lock-days", "3", "--backup-interval-days", "7");
         Assert.True(shortLock.ExitCode == 2, shortLock.ToString());

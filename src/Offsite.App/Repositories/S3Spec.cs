@@ -21,6 +21,12 @@ public sealed record S3Spec
     public int? IoTimeoutSeconds { get; init; }
     public int? Retries { get; init; }
 
+    /// <summary>Storage class for data packs (STANDARD_IA, GLACIER, …); everything else stays STANDARD.</summary>
+    public string? StorageClass { get; init; }
+
+    /// <summary>False for GCS buckets with uniform bucket-level access, which refuse ACL headers.</summary>
+    public bool BucketOwnerFullControl { get; init; } = true;
+
     /// <summary>Options for an S3 location; usage errors are exit code 2.</summary>
     public S3Options ToOptions(string location, TimeProvider time, Microsoft.Extensions.Logging.ILogger logger)
     {
@@ -42,6 +48,8 @@ public sealed record S3Spec
             LockDays = LockDays ?? 0,
             Time = time,
             Logger = logger,
+            DataPackStorageClass = StorageClass,
+            BucketOwnerFullControl = BucketOwnerFullControl,
         };
         if (IoTimeoutSeconds is int io)
         {

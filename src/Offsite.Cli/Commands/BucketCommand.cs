@@ -19,9 +19,11 @@ public static class BucketCommand
         var refresh = new Option<int?>("--refresh-days") { Description = "refresh horizon: backups never reference data older than this (required with --expire-days)" };
         var noncurrent = new Option<int>("--noncurrent-days") { Description = "keep overwritten or deleted versions this many days (default 30)", DefaultValueFactory = _ => 30 };
         var dedupRemote = new Option<bool>("--dedup-remote") { Description = "the backup host may also read and list the bucket, to dedup against the whole repository" };
+        var transitionDays = new Option<int?>("--transition-days") { Description = "lifecycle rule: move data packs (never metadata or tree packs) to --transition-class this many days after they were written" };
+        var transitionClass = new Option<string?>("--transition-class") { Description = "the storage class data packs move to: STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE" };
         var setup = new Command("setup", "create and configure the repository's S3 bucket (or --print the configuration and IAM policies)")
         {
-            print, interval, expire, refresh, noncurrent, dedupRemote,
+            print, interval, expire, refresh, noncurrent, dedupRemote, transitionDays, transitionClass,
         };
         CommandRunner.SetAction(setup, async (r, s, ct) =>
         {
@@ -44,6 +46,8 @@ public static class BucketCommand
                 RefreshDays = r.GetValue(refresh),
                 NoncurrentDays = r.GetValue(noncurrent),
                 DedupRemote = r.GetValue(dedupRemote),
+                TransitionDays = r.GetValue(transitionDays),
+                TransitionClass = r.GetValue(transitionClass)?.ToUpperInvariant(),
             };
             var problems = settings.Problems();
             if (problems.Count > 0)
@@ -59,6 +63,12 @@ public static class BucketCommand
                 Console.Error.WriteLine(
                     $"warning: the expiry rule deletes objects {settings.ExpireDays} days after they were written whether or not snapshots still use them; " +
                     $"create the repository with `offsite init --lifecycle-expire-days {settings.ExpireDays} --refresh-days {settings.RefreshDays}` so backups never reuse older data. See docs/s3.md.");
+            }
+            if (settings.TransitionDays is not null)
+            {
+                Console.Error.WriteLine(
+                    $"note: the transition rule matches data packs by their tag {S3Options.DataPackTag}, which backups add when run with --storage-class " +
+                    "(STANDARD to keep new packs hot until the rule moves them). See docs/s3.md, \"Storage classes\".");
             }
             if (r.GetValue(print))
             {
@@ -77,7 +87,7 @@ public static class BucketCommand
             {
                 CommandRunner.Info(s, $"{options.Bucket}: {line}");
             }
-            CommandRunner.Info(s, "Give each host only its role's policy: `offsite bucket setup --print` shows them (backup, restore, janitor).");
+            CommandRunner.Info(s, "Give each host only its role's policy: `offsite bucket setup --print` shows them (backup, restore, janitor, copy).");
             return ExitCodes.Ok;
         });
         return new Command("bucket", "S3 bucket administration") { setup };

@@ -25,11 +25,13 @@ public static class CheckCommand
                     ["warnings"] = new JsonArray(report.Warnings.Select(e => (JsonNode?)e).ToArray()),
                     ["damagedPacks"] = damaged,
                     ["affectedSnapshots"] = new JsonArray(report.AffectedSnapshots.Select(e => (JsonNode?)e).ToArray()),
+                    ["archivedPacks"] = Archived(report),
                 });
             }
             else
             {
                 foreach (string w in report.Warnings) Console.Error.WriteLine($"warning: {w}");
+                foreach (var (pack, storageClass) in report.ArchivedPacks) Console.Error.WriteLine($"archived: pack {pack} ({storageClass}): not readable yet, not checked");
                 foreach (string e in report.Errors) Console.Error.WriteLine($"error: {e}");
                 if (report.AffectedSnapshots.Count > 0)
                 {
@@ -40,5 +42,12 @@ public static class CheckCommand
             return report.Ok ? ExitCodes.Ok : CommandRunner.Fail(ExitCodes.RepositoryDamaged, "the repository is damaged (see errors above)");
         });
         return command;
+    }
+
+    private static JsonObject Archived(CheckReport report)
+    {
+        var archived = new JsonObject();
+        foreach (var (pack, storageClass) in report.ArchivedPacks) archived[pack] = storageClass;
+        return archived;
     }
 }

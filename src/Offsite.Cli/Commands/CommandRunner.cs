@@ -27,6 +27,10 @@ public static class CommandRunner
             {
                 return Fail(ExitCodes.For(e.Kind), e.Message);
             }
+            catch (ObjectArchivedException e)
+            {
+                return Fail(ExitCodes.Archived, $"{e.Message}; retrieve it with `restore … --retrieval-tier Standard|Bulk|Expedited [--wait]` (docs/s3.md, \"Storage classes\")");
+            }
             catch (StorageException e)
             {
                 return Fail(ExitCodes.Io, $"storage: {e.Message}");

@@ -18,6 +18,8 @@ public static class RestoreCommand
         filters.AddTo(command);
         var postgres = new PostgresRestore();
         postgres.AddTo(command);
+        var retrieval = new RetrievalOptions();
+        retrieval.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
             if (postgres.Handles(r))
@@ -43,7 +45,13 @@ public static class RestoreCommand
                 throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage, "give --target DIR (or --to postgres://… for a database snapshot, or --job JOB with a restore: target in the config)");
             }
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-            var (sn, report) = await RestoreService.RestoreAsync(repo, r.GetValue(snapshot)!, filters.Filter(r), restoreTarget, ct).ConfigureAwait(false);
+            var sn = await filters.FindAsync(repo, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
+            await repo.LoadIndexAsync(ct).ConfigureAwait(false);
+            if (await retrieval.PrepareAsync(r, s, repo, sn, new PathFilter(r.GetValue(include) ?? []), ct).ConfigureAwait(false) is int stop)
+            {
+                return stop; // archived packs are being retrieved
+            }
+            var report = await restoreTarget.RestoreAsync(repo, sn, ct).ConfigureAwait(false);
             var result = (RestoreResult)report.Details!;
             double seconds = report.Seconds;
             foreach (string error in result.Errors)

@@ -9,6 +9,8 @@ public sealed class CheckReport
     public SortedDictionary<string, string> DamagedPacks { get; } = new(StringComparer.Ordinal);
     /// <summary>Snapshots that reference data in a damaged or missing pack, or whose trees are damaged.</summary>
     public SortedSet<string> AffectedSnapshots { get; } = new(StringComparer.Ordinal);
+    /// <summary>Packs not read because they sit in an archive storage class (not damage): pack id → class.</summary>
+    public SortedDictionary<string, string> ArchivedPacks { get; } = new(StringComparer.Ordinal);
     public int Snapshots { get; set; }
     /// <summary>Snapshots past their lifecycle validity, not checked.</summary>
     public int ExpiredSnapshots { get; set; }
@@ -19,6 +21,14 @@ public sealed class CheckReport
     internal void Error(string message)
     {
         lock (Errors) Errors.Add(message);
+    }
+
+    internal void ArchivedPack(string packId, string storageClass)
+    {
+        lock (ArchivedPacks)
+        {
+            ArchivedPacks[packId] = storageClass;
+        }
     }
 
     internal void DamagedPack(string packId, string reason)

@@ -93,7 +93,17 @@ public sealed class Checker
         var packs = _repo.Index.Packs.ToDictionary(p => p.Id, StringComparer.Ordinal);
         await Parallel.ForEachAsync(packIds, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, _repo.Runtime.Processors), CancellationToken = cancellationToken }, async (id, ct) =>
         {
-            var (problem, count) = await VerifyPackAsync(id, ct).ConfigureAwait(false);
+            string? problem;
+            int count;
+            try
+            {
+                (problem, count) = await VerifyPackAsync(id, ct).ConfigureAwait(false);
+            }
+            catch (ObjectArchivedException e)
+            {
+                report.ArchivedPack(id, e.StorageClass); // not readable yet, not damaged
+                return;
+            }
             if (problem == MissingPack && packs.TryGetValue(id, out var info) && _repo.MayHaveExpired(info))
             {
                 return; // expired by the bucket while we were reading others
@@ -105,6 +115,10 @@ public sealed class Checker
             Interlocked.Add(ref blobs, count);
         }).ConfigureAwait(false);
         report.BlobsRead = blobs;
+        if (report.ArchivedPacks.Count > 0)
+        {
+            report.Warnings.Add($"{report.ArchivedPacks.Count} pack(s) not read: archived ({string.Join(", ", report.ArchivedPacks.Values.Distinct(StringComparer.Ordinal))}), not readable until retrieved; they are not counted as damaged");
+        }
     }
 
     /// <summary>What is wrong with the pack (null when intact) and how many blobs were verified.</summary>

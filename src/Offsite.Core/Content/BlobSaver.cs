@@ -204,7 +204,15 @@ public sealed class BlobSaver : IAsyncDisposable
             builder.Dispose();
             var stored = sealedBuffer.AsMemory(0, length);
             string id = ObjectKeys.IdFor(stored.Span);
-            await _repo.Storage.PutAsync(ObjectKeys.Pack(id), stored, _failed.Token).ConfigureAwait(false);
+            // Data packs may go to a colder storage class; tree packs stay where listing and diffing read them.
+            if (entries.Count > 0 && entries.TrueForAll(e => e.Type == BlobType.Tree))
+            {
+                await _repo.Storage.PutAsync(ObjectKeys.Pack(id), stored, _failed.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await _repo.Storage.PutDataPackAsync(ObjectKeys.Pack(id), stored, _failed.Token).ConfigureAwait(false);
+            }
             var pack = new PackInfo(id, _repo.Runtime.Clock.GetUtcNow(), length, entries);
             if (pack.HoldsOnlyTrees && _repo.Key.CanRead)
             {

@@ -26,6 +26,8 @@ public enum ErrorKind
     NotFound,
     /// <summary>Another process holds the prune lock, or a concurrent prune removed data this operation needed.</summary>
     Locked,
+    /// <summary>Data sits in an archive storage class: a retrieval is needed or running; rerun when it completes.</summary>
+    Archived,
 }
 
 /// <summary>An error with a message meant for the user and a kind that selects the exit code.</summary>

@@ -30,6 +30,14 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>Deletes an object; deleting a missing object is not an error.</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes a pack of file data (not metadata: config, keys, index, snapshots and tree packs use
+    /// <see cref="PutAsync"/>). Backends with storage classes may put it in a colder, cheaper class
+    /// and tag it so a lifecycle rule can tell it from tree packs (docs/s3.md, "Storage classes").
+    /// </summary>
+    Task PutDataPackAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        PutAsync(key, data, cancellationToken);
 }
 
 /// <summary>What a listing or head says about one object.</summary>

@@ -44,7 +44,8 @@ public sealed class BucketConfigurator(IAmazonS3 client)
                 Configuration = new LifecycleConfiguration { Rules = Rules(s) },
             }, cancellationToken).ConfigureAwait(false);
             done.Add($"lifecycle: abort incomplete uploads after 1 day, remove old versions after {s.NoncurrentDays} day(s)"
-                + (s.ExpireDays is int e ? $", expire objects after {e} day(s)" : ""));
+                + (s.ExpireDays is int e ? $", expire objects after {e} day(s)" : "")
+                + (s.TransitionDays is int t ? $", move data packs to {s.TransitionClass} after {t} day(s)" : ""));
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
@@ -97,6 +98,19 @@ public sealed class BucketConfigurator(IAmazonS3 client)
                     Expiration = new LifecycleRuleExpiration { Days = days },
                 });
             }
+        }
+        if (s.TransitionDays is int after && s.TransitionClass is { } storageClass)
+        {
+            string[] tag = S3Options.DataPackTag.Split('=');
+            rules.Add(new LifecycleRule
+            {
+                Id = BucketPlan.TransitionRuleId, Status = LifecycleRuleStatus.Enabled,
+                Filter = new LifecycleFilter
+                {
+                    And = new LifecycleRuleAndOperator { Prefix = s.DataPackPrefix, Tags = [new Tag { Key = tag[0], Value = tag[1] }] },
+                },
+                Transitions = [new LifecycleTransition { Days = after, StorageClass = new S3StorageClass(storageClass) }],
+            });
         }
         return rules;
     }

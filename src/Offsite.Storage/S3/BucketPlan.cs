@@ -28,10 +28,14 @@ public static class BucketPlan
                 ["backup"] = BucketPolicies.Backup(s),
                 ["restore"] = BucketPolicies.Restore(s),
                 ["janitor"] = BucketPolicies.Janitor(s),
+                ["copy"] = BucketPolicies.Copy(s),
             },
         };
         return plan;
     }
+
+    /// <summary>The lifecycle rule that moves data packs (only) to a colder class.</summary>
+    public const string TransitionRuleId = "offsite-transition-data-packs";
 
     public static string ModeName(ObjectLockKind kind) => kind == ObjectLockKind.Compliance ? "COMPLIANCE" : "GOVERNANCE";
 
@@ -59,6 +63,24 @@ public static class BucketPlan
             ["Filter"] = Filter(),
             ["Expiration"] = new JsonObject { ["ExpiredObjectDeleteMarker"] = true },
         };
+        if (s.TransitionDays is int after && s.TransitionClass is { } storageClass)
+        {
+            string[] tag = S3Options.DataPackTag.Split('=');
+            yield return new JsonObject
+            {
+                ["ID"] = TransitionRuleId,
+                ["Status"] = "Enabled",
+                ["Filter"] = new JsonObject
+                {
+                    ["And"] = new JsonObject
+                    {
+                        ["Prefix"] = s.DataPackPrefix,
+                        ["Tags"] = new JsonArray(new JsonObject { ["Key"] = tag[0], ["Value"] = tag[1] }),
+                    },
+                },
+                ["Transitions"] = new JsonArray(new JsonObject { ["Days"] = after, ["StorageClass"] = storageClass }),
+            };
+        }
         if (s.ExpireDays is int days)
         {
             foreach (var (name, prefix) in s.ExpiringPrefixes)

@@ -20,6 +20,8 @@ public static class BucketPolicies
         {
             Statement("OffsiteAddBackups", ["s3:PutObject", "s3:AbortMultipartUpload"],
                 [Object(s, "packs/*"), Object(s, "index/*"), Object(s, "snapshots/*")]),
+            // With --storage-class, data packs carry the tag the transition rule matches (x-amz-tagging on the PUT).
+            Statement("OffsiteTagDataPacks", ["s3:PutObjectTagging"], [Object(s, "packs/*")]),
         };
         if (s.DedupRemote)
         {
@@ -40,6 +42,25 @@ public static class BucketPolicies
     {
         ArgumentNullException.ThrowIfNull(s);
         return Document([Statement("OffsiteReadRepository", ["s3:GetObject"], [Object(s, "*")]), List(s)]);
+    }
+
+    /// <summary>
+    /// Copy target (`offsite copy --to` this bucket): adds objects of every kind, including the first
+    /// <c>keys/</c> and <c>config</c> of a new mirror; lists the prefix to copy only what is missing;
+    /// reads <c>config</c> (is it this repository?) and <c>index/*</c> (what a filtered copy must still
+    /// index). No delete, no overwrite protection needed: objects are named by their content. The
+    /// source needs the <c>restore</c> role (read and list).
+    /// </summary>
+    public static JsonObject Copy(BucketSettings s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return Document([
+            Statement("OffsiteCopyIn", ["s3:PutObject", "s3:AbortMultipartUpload"],
+                [Object(s, "config"), Object(s, "keys/*"), Object(s, "packs/*"), Object(s, "index/*"), Object(s, "snapshots/*")]),
+            Statement("OffsiteTagDataPacks", ["s3:PutObjectTagging"], [Object(s, "packs/*")]),
+            Statement("OffsiteReadCopyState", ["s3:GetObject"], [Object(s, "config"), Object(s, "index/*")]),
+            List(s),
+        ]);
     }
 
     /// <summary>Janitor (prune, key management): read, list, write and delete current objects.</summary>

@@ -29,6 +29,12 @@ public sealed record BucketSettings
     public int NoncurrentDays { get; init; } = 30;
     /// <summary>The backup host may also read and list, to dedup against the whole repository.</summary>
     public bool DedupRemote { get; init; }
+    /// <summary>Move data packs (prefix <c>packs/</c> and tag <see cref="S3Options.DataPackTag"/>) to <see cref="TransitionClass"/> this many days after they were written; null for no transition.</summary>
+    public int? TransitionDays { get; init; }
+    /// <summary>The class data packs move to (STANDARD_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE…).</summary>
+    public string? TransitionClass { get; init; }
+    /// <summary>The prefix the transition rule matches; data and tree packs share it, the tag tells them apart.</summary>
+    public string DataPackPrefix => Prefix + "packs/";
 
     public IReadOnlyList<string> Problems()
     {
@@ -77,6 +83,25 @@ public sealed record BucketSettings
         else if (RefreshDays is not null)
         {
             problems.Add("--refresh-days only matters with --expire-days.");
+        }
+        if ((TransitionDays is null) != (TransitionClass is null))
+        {
+            problems.Add("--transition-days and --transition-class go together: after how many days data packs move, and to which class.");
+        }
+        else if (TransitionDays is int t)
+        {
+            if (t < 0)
+            {
+                problems.Add("--transition-days must be 0 or more.");
+            }
+            if (TransitionClass is "STANDARD_IA" or "ONEZONE_IA" && t < 30)
+            {
+                problems.Add($"S3 refuses transitions to {TransitionClass} before 30 days; use --transition-days 30 or more.");
+            }
+            if (ExpireDays is int expire && t >= expire)
+            {
+                problems.Add($"--transition-days {t} is not before --expire-days {expire}: data packs would expire before (or as) they move; a smaller --transition-days, or no transition.");
+            }
         }
         if (NoncurrentDays < 1)
         {

@@ -1,5 +1,6 @@
 using Amazon;
 using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
 using Amazon.S3;
 
 namespace Offsite.Storage.S3;
@@ -42,7 +43,15 @@ public static class S3ClientFactory
         }
         if (!string.IsNullOrEmpty(options.Profile))
         {
+            // Resolved here, not left to the default chain, so a named profile wins over AWS_ACCESS_KEY_ID:
+            // `copy` reads one account with the environment's keys and writes another with --to-s3-profile.
+            if (!new CredentialProfileStoreChain().TryGetAWSCredentials(options.Profile, out var fromProfile))
+            {
+                throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage,
+                    $"AWS profile '{options.Profile}' not found in the shared credentials or config file");
+            }
             config.Profile = new Profile(options.Profile);
+            return new AmazonS3Client(fromProfile, config);
         }
         return new AmazonS3Client(config);
     }

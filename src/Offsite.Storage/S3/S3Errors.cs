@@ -17,6 +17,12 @@ internal static class S3Errors
     public static bool IsInvalidRange(AmazonS3Exception e) =>
         e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable || e.ErrorCode == "InvalidRange";
 
+    /// <summary>GET of an object in GLACIER, DEEP_ARCHIVE or an Intelligent-Tiering archive tier that is not retrieved: 403 InvalidObjectState.</summary>
+    public static bool IsArchived(AmazonS3Exception e) => e.ErrorCode == "InvalidObjectState";
+
+    /// <summary>POST ?restore while an earlier retrieval of the object is still running: 409 RestoreAlreadyInProgress.</summary>
+    public static bool IsRestoreInProgress(AmazonS3Exception e) => e.ErrorCode == "RestoreAlreadyInProgress";
+
     public static bool IsConditionalConflict(AmazonS3Exception e) =>
         e.StatusCode == HttpStatusCode.Conflict && e.ErrorCode == "ConditionalRequestConflict";
 

@@ -36,6 +36,17 @@ public sealed record S3Options
     public bool BucketOwnerFullControl { get; init; } = true;
 
     public ObjectLockKind ObjectLock { get; init; } = ObjectLockKind.None;
+
+    /// <summary>
+    /// Storage class of data packs (STANDARD_IA, GLACIER, DEEP_ARCHIVE…), or null for the bucket's default.
+    /// When set, data packs are also tagged <see cref="DataPackTag"/> so a lifecycle rule can tell them
+    /// from tree packs (same key prefix). Everything else stays in STANDARD.
+    /// </summary>
+    public string? DataPackStorageClass { get; init; }
+
+    /// <summary>The object tag carried by data packs (key=value), matched by `bucket setup --transition-days`.</summary>
+    public const string DataPackTag = "offsite-pack=data";
+
     public int LockDays { get; init; }
 
     /// <summary>The clock that dates Object Lock retention.</summary>

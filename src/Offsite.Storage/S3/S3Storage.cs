@@ -11,7 +11,7 @@ namespace Offsite.Storage.S3;
 /// by the age MAC and the content-addressed object names. Retries (throttling, 5xx, connection
 /// resets) are the SDK's standard mode: exponential backoff with jitter.
 /// </summary>
-public sealed class S3Storage : IStorage, IObjectRetention
+public sealed partial class S3Storage : IStorage, IObjectRetention
 {
     private readonly IAmazonS3 _client;
     private readonly bool _ownsClient;
@@ -57,6 +57,21 @@ public sealed class S3Storage : IStorage, IObjectRetention
         try
         {
             await _uploader.UploadAsync(full, data, ifNoneMatch: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (S3Errors.ShouldWrap(e))
+        {
+            throw S3Errors.Wrap("PUT", key, e, Options.ObjectLock != ObjectLockKind.None);
+        }
+    }
+
+    /// <summary>A data pack: in <see cref="S3Options.DataPackStorageClass"/>, tagged for the transition rule, when a class is set.</summary>
+    public async Task PutDataPackAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        string full = FullKey(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await _uploader.UploadAsync(full, data, ifNoneMatch: false, cancellationToken, dataPack: true).ConfigureAwait(false);
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
@@ -166,6 +181,10 @@ public sealed class S3Storage : IStorage, IObjectRetention
                 throw new StorageException($"S3 GET {key}: connection ended after {buffer.Length} of {expected} bytes") { Data = { [BodyFailureMarker] = true } };
             }
             return buffer.ToArray();
+        }
+        catch (AmazonS3Exception e) when (S3Errors.IsArchived(e))
+        {
+            throw new ObjectArchivedException(key, await ArchiveClassForErrorAsync(key, cancellationToken).ConfigureAwait(false), e);
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {

@@ -13,12 +13,22 @@ namespace Offsite.Storage.S3;
 /// </summary>
 internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
 {
-    public Task UploadAsync(string fullKey, ReadOnlyMemory<byte> data, bool ifNoneMatch, CancellationToken cancellationToken) =>
+    /// <param name="dataPack">a data pack: stored in <see cref="S3Options.DataPackStorageClass"/> and tagged, when one is set</param>
+    public Task UploadAsync(string fullKey, ReadOnlyMemory<byte> data, bool ifNoneMatch, CancellationToken cancellationToken, bool dataPack = false) =>
         data.Length > options.MultipartThreshold && !ifNoneMatch
-            ? UploadMultipartAsync(fullKey, data, cancellationToken)
-            : PutSingleAsync(fullKey, data, ifNoneMatch, cancellationToken);
+            ? UploadMultipartAsync(fullKey, data, dataPack, cancellationToken)
+            : PutSingleAsync(fullKey, data, ifNoneMatch, dataPack, cancellationToken);
 
-    private async Task PutSingleAsync(string fullKey, ReadOnlyMemory<byte> data, bool ifNoneMatch, CancellationToken cancellationToken)
+    /// <summary>The class for this upload, or null for the bucket default (STANDARD).</summary>
+    private string? ClassFor(bool dataPack) => dataPack ? options.DataPackStorageClass : null;
+
+    private static List<Tag> DataPackTags()
+    {
+        string[] kv = S3Options.DataPackTag.Split('=');
+        return [new Tag { Key = kv[0], Value = kv[1] }];
+    }
+
+    private async Task PutSingleAsync(string fullKey, ReadOnlyMemory<byte> data, bool ifNoneMatch, bool dataPack, CancellationToken cancellationToken)
     {
         var request = new PutObjectRequest
         {
@@ -38,6 +48,11 @@ internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
         {
             request.IfNoneMatch = "*";
         }
+        if (ClassFor(dataPack) is { } storageClass)
+        {
+            request.StorageClass = new S3StorageClass(storageClass);
+            request.TagSet = DataPackTags();
+        }
         if (RetainUntil() is { } until)
         {
             request.ObjectLockMode = LockMode();
@@ -46,9 +61,14 @@ internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
         await client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task UploadMultipartAsync(string fullKey, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private async Task UploadMultipartAsync(string fullKey, ReadOnlyMemory<byte> data, bool dataPack, CancellationToken cancellationToken)
     {
         var initiate = new InitiateMultipartUploadRequest { BucketName = options.Bucket, Key = fullKey, ContentType = "application/octet-stream" };
+        if (ClassFor(dataPack) is { } storageClass)
+        {
+            initiate.StorageClass = new S3StorageClass(storageClass);
+            initiate.TagSet = DataPackTags();
+        }
         if (options.BucketOwnerFullControl)
         {
             initiate.CannedACL = S3CannedACL.BucketOwnerFullControl;
