@@ -42,6 +42,9 @@ public sealed partial class JobScheduler : IHostedService, IDisposable
         _runner.RunEnded += OnRunEnded;
     }
 
+    /// <summary>Raised when a job loop has armed its timer for the next run (a test seam: advancing a fake clock is safe from then on).</summary>
+    internal event Action<string, DateTimeOffset>? WaitingForDue;
+
     /// <summary>The jobs in force, by name.</summary>
     public IReadOnlyDictionary<string, ScheduledJob> Jobs => _jobs;
 
@@ -235,7 +238,7 @@ public sealed partial class JobScheduler : IHostedService, IDisposable
                 DateTimeOffset due = next + Jitter(definition.Jitter);
                 job.State.NextRun = due;
                 _metrics.NextRun(definition.Name, due);
-                await DelayUntilAsync(due, stop).ConfigureAwait(false);
+                await DelayUntilAsync(definition.Name, due, stop).ConfigureAwait(false);
                 if (job.State.Paused)
                 {
                     continue;
@@ -262,13 +265,15 @@ public sealed partial class JobScheduler : IHostedService, IDisposable
         }
     }
 
-    private async Task DelayUntilAsync(DateTimeOffset due, CancellationToken stop)
+    private async Task DelayUntilAsync(string job, DateTimeOffset due, CancellationToken stop)
     {
         // Loop: a timer may fire a little early relative to a clock that is adjusted.
         TimeSpan wait;
         while ((wait = due - _time.GetUtcNow()) > TimeSpan.Zero)
         {
-            await Task.Delay(wait, _time, stop).ConfigureAwait(false);
+            Task delay = Task.Delay(wait, _time, stop); // the timer exists from here on
+            WaitingForDue?.Invoke(job, due);
+            await delay.ConfigureAwait(false);
         }
     }
 
