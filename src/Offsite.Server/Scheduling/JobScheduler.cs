@@ -72,8 +72,8 @@ public sealed partial class JobScheduler : IHostedService, IDisposable
         int running = _runner.ActiveCount;
         if (running > 0)
         {
-            LogDraining(_logger, running, _options.ShutdownGrace.TotalSeconds);
             using var grace = new CancellationTokenSource(_options.ShutdownGrace, _time);
+            LogDraining(_logger, running, _options.ShutdownGrace.TotalSeconds);
             using var graceOrHost = CancellationTokenSource.CreateLinkedTokenSource(grace.Token, cancellationToken);
             try
             {
