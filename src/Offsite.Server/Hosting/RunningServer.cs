@@ -24,6 +24,8 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>Where the API listens, e.g. <c>http://127.0.0.1:8470/</c>.</summary>
     public Uri BaseAddress { get; }
 
+    internal IServiceProvider Services => _app.Services;
+
     public JobScheduler Scheduler => _app.Services.GetRequiredService<JobScheduler>();
     public JobRunner Runner => _app.Services.GetRequiredService<JobRunner>();
     public ServerMetrics Metrics => _app.Services.GetRequiredService<ServerMetrics>();
