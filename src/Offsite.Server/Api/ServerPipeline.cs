@@ -45,6 +45,12 @@ internal static class ServerPipeline
 
     private static bool SameOrigin(HttpContext ctx)
     {
+        // Fetch metadata, sent by every current browser, says it directly.
+        string? site = ctx.Request.Headers["Sec-Fetch-Site"];
+        if (!string.IsNullOrEmpty(site))
+        {
+            return site == "same-origin";
+        }
         string? origin = ctx.Request.Headers.Origin;
         if (string.IsNullOrEmpty(origin) || origin == "null")
         {

@@ -61,7 +61,7 @@ internal static class StatusPageEndpoints
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "text/html; charset=utf-8";
         ctx.Response.Headers.ContentSecurityPolicy = Csp;
-        ctx.Response.Headers["Referrer-Policy"] = "no-referrer";
+        ctx.Response.Headers["Referrer-Policy"] = "same-origin"; // "no-referrer" would make browsers send Origin: null
         await ctx.Response.WriteAsync(html, ctx.RequestAborted).ConfigureAwait(false);
     }
 }
