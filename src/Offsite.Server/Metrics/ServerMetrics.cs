@@ -10,8 +10,9 @@ namespace Offsite.Server.Metrics;
 /// </summary>
 public sealed class ServerMetrics
 {
-    private static readonly string[] JobLabel = ["job"];
-    private static readonly string[] JobRepositoryLabels = ["job", "repository"];
+    // Not "job": Prometheus sets that label itself (the scrape job) and would rename ours to exported_job.
+    private static readonly string[] JobLabel = ["job_name"];
+    private static readonly string[] JobRepositoryLabels = ["job_name", "repository"];
 
     private readonly Gauge _lastSuccess;
     private readonly Gauge _lastRun;
@@ -45,7 +46,7 @@ public sealed class ServerMetrics
         _lastStored = f.CreateGauge("offsite_job_last_run_stored_bytes", "Bytes the last successful run wrote to the repository (compressed, encrypted).", JobLabel);
         _lastFiles = f.CreateGauge("offsite_job_last_run_files", "Files in the last successful run's snapshot.", JobLabel);
         _lastDedup = f.CreateGauge("offsite_job_last_run_dedup_ratio", "Share of the bytes read that were already in the repository (0..1).", JobLabel);
-        _runs = f.CreateCounter("offsite_job_runs_total", "Finished runs by status (succeeded, failed, timed_out, cancelled, lease_lost).", ["job", "status"]);
+        _runs = f.CreateCounter("offsite_job_runs_total", "Finished runs by status (succeeded, failed, timed_out, cancelled, lease_lost).", ["job_name", "status"]);
         _failures = f.CreateCounter("offsite_job_failures_total", "Finished runs that did not succeed.", JobLabel);
         _running = f.CreateGauge("offsite_job_running", "1 while the job runs on this server.", JobLabel);
         _nextRun = f.CreateGauge("offsite_job_next_run_timestamp_seconds", "Unix time of the job's next scheduled run (0: none).", JobLabel);
