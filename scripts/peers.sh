@@ -41,6 +41,7 @@ export ETCDCTL_API=3
 
 PACKAGES=(age zstd restic borgbackup postgresql-15 etcd-server etcd-client awscli
   radosgw ceph-mon ceph-osd ceph-common docker.io containerd runc busybox-static iptables iproute2 curl)
+PACKAGES+=(chromium chromium-driver)   # headless browser for the status page test (tests/Offsite.Server.Tests)
 
 log() { echo "peers: $*"; }
 fail() { echo "peers: $*" >&2; return 1; }

@@ -25,6 +25,7 @@ root.Subcommands.Add(ForgetCommand.Create());
 root.Subcommands.Add(PruneCommand.Create());
 root.Subcommands.Add(LockCommand.Create());
 root.Subcommands.Add(CopyCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 
 args = CommandLineChecks.Rewrite(args);
 var parsed = root.Parse(args);
@@ -49,4 +50,7 @@ if (parsed.Errors.Count > 0)
     Console.Error.WriteLine("Run 'offsite --help' for usage.");
     return ExitCodes.Usage;
 }
-return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+// `serve` runs on the generic host, which handles SIGTERM itself (drain within the grace period, exit 0);
+// every other command gets System.CommandLine's cancellation on Ctrl-C/SIGTERM.
+bool hosted = parsed.CommandResult.Command.Name == "serve";
+return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = hosted ? null : TimeSpan.FromSeconds(2) });

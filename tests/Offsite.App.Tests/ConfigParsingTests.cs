@@ -47,7 +47,8 @@ public sealed class ConfigParsingTests
         var db = config.Jobs["db"];
         Assert.True(Assert.IsType<PostgresSourceOptions>(db.Source).AllDatabases);
         Assert.Equal(TimeSpan.FromMinutes(90), db.Timeout);
-        Assert.Equal(TimeSpan.FromDays(2), db.Retention!.KeepWithin);
+        Assert.Equal("2d", db.Retention!.KeepWithin);
+        Assert.Equal(7, db.Retention.ToPolicy().KeepDaily);
         Assert.True(Assert.IsType<PostgresTargetOptions>(db.Restore).IfEmpty);
         var files = config.Jobs["files"];
         Assert.Equal("/srv/app", Assert.IsType<DirectorySourceOptions>(files.AllSources[0]).Path);

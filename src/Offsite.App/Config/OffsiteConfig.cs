@@ -80,7 +80,10 @@ public sealed class JobSection
     public RetentionSection? Retention { get; set; }
     public HooksSection? Hooks { get; set; }
     public RestoreTargetOptions? Restore { get; set; }
+    [Help("locations to copy the repository to after each successful backup")]
     public List<string>? CopyTo { get; set; }
+    [Help("where `offsite serve` reports failures (and, with on_success, successes)")]
+    public NotifySection? Notify { get; set; }
 
     public IReadOnlyList<SourceOptions> AllSources => [.. Source is null ? [] : new[] { Source }, .. Sources ?? []];
 }
@@ -94,8 +97,21 @@ public sealed class RetentionSection
     public int? KeepWeekly { get; set; }
     public int? KeepMonthly { get; set; }
     public int? KeepYearly { get; set; }
-    public TimeSpan? KeepWithin { get; set; }
+    [Help("keep everything newer than this: 7d, 2w, 1y6m, …")]
+    public string? KeepWithin { get; set; }
+    public string? KeepWithinHourly { get; set; }
+    public string? KeepWithinDaily { get; set; }
+    public string? KeepWithinWeekly { get; set; }
+    public string? KeepWithinMonthly { get; set; }
+    public string? KeepWithinYearly { get; set; }
     public List<string>? KeepTag { get; set; }
+
+    public Core.Retention.RetentionPolicy ToPolicy() => new()
+    {
+        KeepLast = KeepLast, KeepHourly = KeepHourly, KeepDaily = KeepDaily, KeepWeekly = KeepWeekly, KeepMonthly = KeepMonthly, KeepYearly = KeepYearly,
+        KeepWithin = KeepWithin, KeepWithinHourly = KeepWithinHourly, KeepWithinDaily = KeepWithinDaily, KeepWithinWeekly = KeepWithinWeekly,
+        KeepWithinMonthly = KeepWithinMonthly, KeepWithinYearly = KeepWithinYearly, KeepTags = KeepTag ?? [],
+    };
 }
 
 /// <summary>Commands run around a job, as argv lists (no shell unless you name one).</summary>
@@ -107,9 +123,47 @@ public sealed class HooksSection
     public List<string>? After { get; set; }
 }
 
-/// <summary><c>offsite serve</c>: where it listens and the API token.</summary>
+/// <summary><c>offsite serve</c>: where it listens, the API token, TLS and timings.</summary>
 public sealed class ServerSection
 {
+    [Help("address:port to bind (default 127.0.0.1:8470)")]
     public string? Listen { get; set; }
+    [RequiredKey, Help("bearer token for the API and the status page's actions")]
     public SecretValue? Token { get; set; }
+    public string? TlsCert { get; set; }
+    public string? TlsKey { get; set; }
+    [Help("how long running jobs may finish after SIGTERM (default 60s)")]
+    public TimeSpan? ShutdownGrace { get; set; }
+    [Help("job lease validity; a crashed holder blocks others at most this long (default 2m)")]
+    public TimeSpan? LeaseTtl { get; set; }
+    public bool JsonLogs { get; set; }
+    [Help("run a job once at start when its last success is older than its interval (default true)")]
+    public bool? CatchUp { get; set; }
+}
+
+/// <summary>Notifications of a job's runs (<c>offsite serve</c>).</summary>
+public sealed class NotifySection
+{
+    public bool OnSuccess { get; set; }
+    [Help("generic JSON webhook (POST)")]
+    public string? Webhook { get; set; }
+    [Help("Slack-compatible incoming webhook")]
+    public string? Slack { get; set; }
+    [Help("healthchecks-style ping URL: /start, /fail and the URL itself")]
+    public string? Ping { get; set; }
+    public EmailSection? Email { get; set; }
+}
+
+public sealed class EmailSection
+{
+    [RequiredKey]
+    public string Host { get; set; } = "";
+    public int? Port { get; set; }
+    public bool? StartTls { get; set; }
+    [RequiredKey]
+    public string From { get; set; } = "";
+    [RequiredKey]
+    public List<string> To { get; set; } = new();
+    public string? Username { get; set; }
+    public SecretValue? Password { get; set; }
 }

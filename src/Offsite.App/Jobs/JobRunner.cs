@@ -15,6 +15,9 @@ namespace Offsite.App.Jobs;
 /// </summary>
 public sealed class JobRunner
 {
+    /// <summary>Every snapshot a job writes carries the tag <c>job:NAME</c>.</summary>
+    public const string JobTagPrefix = "job:";
+
     private readonly OffsiteConfig _config;
     private readonly RepositoryOpener _opener;
     private readonly string? _defaultCache;
@@ -68,7 +71,8 @@ public sealed class JobRunner
     private async Task BackupSourcesAsync(string jobName, JobSection job, List<Snapshot> snapshots, IBackupObserver observer, Func<CancellationToken, Task>? beforeCommit, CancellationToken ct)
     {
         var spec = RepositoryOf(jobName);
-        var request = new BackupRequest(job.Host ?? _opener.Runtime.HostName, job.Tags) { BeforeCommit = beforeCommit };
+        // "job:NAME" ties each snapshot to the job that made it (the server lists snapshots per job).
+        var request = new BackupRequest(job.Host ?? _opener.Runtime.HostName, [.. job.Tags, JobTagPrefix + jobName]) { BeforeCommit = beforeCommit };
         OpenRepository? open = null;
         try
         {

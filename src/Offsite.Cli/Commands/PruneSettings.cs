@@ -34,32 +34,12 @@ public sealed class PruneSettings
     };
 
     /// <summary>Runs a prune; a real one under the exclusive prune lock (kept alive while it runs).</summary>
-    public static async Task<PruneReport> RunAsync(Repository repo, PruneOptions options, CancellationToken ct)
-    {
-        if (options.DryRun)
-        {
-            return await new Pruner(repo, options).RunAsync(ct).ConfigureAwait(false);
-        }
-        await using var held = await AcquireAsync(repo, ct).ConfigureAwait(false);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, held.LostToken);
-        return await new Pruner(repo, options).RunAsync(linked.Token).ConfigureAwait(false);
-    }
+    public static Task<PruneReport> RunAsync(Repository repo, PruneOptions options, CancellationToken ct) =>
+        Offsite.App.Retention.RetentionService.PruneAsync(repo, options, Environment.ProcessId, ct);
 
     /// <summary>Takes `locks/prune`; a holder is reported with exit code 11 and its expiry.</summary>
-    public static async Task<RepositoryLock> AcquireAsync(Repository repo, CancellationToken ct)
-    {
-        try
-        {
-            var held = await RepositoryLock.AcquireAsync(repo.Storage, "prune",
-                new RepositoryLockOptions { Host = CliEnvironment.Runtime.HostName, Pid = Environment.ProcessId, Time = CliEnvironment.Runtime.Clock }, ct).ConfigureAwait(false);
-            held.StartKeepAlive();
-            return held;
-        }
-        catch (RepositoryLockedException e)
-        {
-            throw new OffsiteException(ErrorKind.Locked, e.Message, e);
-        }
-    }
+    public static Task<RepositoryLock> AcquireAsync(Repository repo, CancellationToken ct) =>
+        Offsite.App.Retention.RetentionService.AcquireAsync(repo, Environment.ProcessId, ct);
 
     public static double ParsePercent(string text)
     {
