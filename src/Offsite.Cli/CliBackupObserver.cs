@@ -40,6 +40,8 @@ public sealed class CliBackupObserver(GlobalSettings settings, bool streamLines)
         CommandRunner.Info(settings, $"added {Output.Bytes(st.AddedBytes)} new data ({Output.Bytes(st.AddedStoredBytes)} stored), {progress.UnchangedFiles} files unchanged");
     }
 
+    public void Note(string message) => CommandRunner.Info(settings, message);
+
     public void Warning(string message) => Console.Error.WriteLine($"warning: {message}");
 
     public void Failed(string sourceName, string message)

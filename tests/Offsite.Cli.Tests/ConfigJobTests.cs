@@ -106,6 +106,26 @@ public sealed class ConfigJobTests : IDisposable
     }
 
     [Fact]
+    public void Copy_to_mirrors_after_the_backup_and_a_failed_copy_fails_the_job_but_keeps_the_snapshot()
+    {
+        string config = WriteConfig("true", "");
+        string mirror = _box.Path("mirror");
+        File.AppendAllText(config, $"\n    copy_to: [{mirror}]\n");
+        _box.Ok("--config", config, "--job", "files", "init");
+        var run = _box.Ok("--config", config, "run", "files");
+        Assert.Contains($"copy to {mirror}:", run.Stdout, StringComparison.Ordinal);
+        // The mirror is the same repository: the same passphrase lists the same snapshot there.
+        var there = _box.RunWith(new Dictionary<string, string?> { ["OFFSITE_REPOSITORY"] = mirror, ["OFFSITE_PASSWORD"] = Sandbox.Password }, null, "--json", "snapshots");
+        Assert.True(there.ExitCode == 0, there.ToString());
+        Assert.Single(there.Json().AsArray());
+
+        File.WriteAllText(config, File.ReadAllText(config).Replace(mirror, "/proc/offsite-cannot-write-here", StringComparison.Ordinal));
+        var failed = _box.Expect(6, "--config", config, "run", "files");
+        Assert.Contains("FAILED", failed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, _box.Objects("snapshots").Count);
+    }
+
+    [Fact]
     public void An_unknown_job_names_the_jobs_that_exist()
     {
         string config = WriteConfig("true", "");

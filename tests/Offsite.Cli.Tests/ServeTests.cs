@@ -37,7 +37,7 @@ public sealed class ServeTests : IDisposable
         int port = FreePort();
         string config = _box.Path("offsite.yaml");
         File.WriteAllText(config, $"""
-            server: {"{"}listen: "127.0.0.1:{port}", token_file: {_box.Path("token")}, shutdown_grace: 10s{"}"}
+            server: {"{"}listen: "127.0.0.1:{port}", token_file: {_box.Path("token")}, shutdown_grace: 10s, catch_up: false{"}"}
             repositories:
               main: {"{"}location: {_box.Repo}, password_file: {_box.Path("pw")}{"}"}
             jobs:

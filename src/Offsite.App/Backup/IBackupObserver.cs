@@ -12,6 +12,9 @@ public interface IBackupObserver
     /// <summary>A snapshot was written.</summary>
     void Saved(Snapshot snapshot, BackupProgress progress);
 
+    /// <summary>Something worth a line in the run's log (a copy made after the backup).</summary>
+    void Note(string message);
+
     /// <summary>A warning (an unreadable file, a client older than the server).</summary>
     void Warning(string message);
 

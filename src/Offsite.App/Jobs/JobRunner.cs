@@ -103,10 +103,31 @@ public sealed class JobRunner
                 throw new OffsiteException(ErrorKind.SourceFailed, failures.Count == 1 ? failures[0]
                     : $"{failures.Count} sources failed; no snapshot was written for them: {string.Join("; ", failures)}");
             }
+            if (job.CopyTo is { Count: > 0 } copyTo && open is not null)
+            {
+                await CopyAsync(open.Repository, spec, copyTo, observer, ct).ConfigureAwait(false);
+            }
         }
         finally
         {
             if (open is not null) await open.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// <c>copy_to</c>: mirror the repository to each location after the backups succeeded. A failed
+    /// copy fails the job (exit 6) but leaves the snapshots just written in the primary repository.
+    /// Targets are reached with the repository's S3 region and credentials, minus its Object Lock
+    /// settings: the target bucket's own defaults apply.
+    /// </summary>
+    private async Task CopyAsync(Core.Repository.Repository repo, RepositorySpec spec, IReadOnlyList<string> locations, IBackupObserver observer, CancellationToken ct)
+    {
+        var s3 = new S3Spec { Region = spec.S3.Region, PathStyle = spec.S3.PathStyle, Profile = spec.S3.Profile, AccessKeyId = spec.S3.AccessKeyId, SecretAccessKey = spec.S3.SecretAccessKey };
+        var results = await Core.Copy.CopyAfterBackup.RunAsync(repo, locations, l => StorageOpener.Open(l, s3, _opener.Runtime.Clock, _opener.Runtime.Logger), ct).ConfigureAwait(false);
+        foreach (var r in results) observer.Note(r.Describe());
+        if (!Core.Copy.CopyAfterBackup.AllOk(results))
+        {
+            throw new OffsiteException(ErrorKind.Io, string.Join("; ", results.Where(r => !r.Ok).Select(r => r.Describe())) + " (the snapshots in the primary repository are intact)");
         }
     }
 
