@@ -193,8 +193,9 @@ public sealed class RepositoryLock : IAsyncDisposable
         {
             return false;
         }
-        _released = true;
+        // Stop the keep-alive before marking the lock released: a refresh in flight must not meet a released lock.
         await StopKeepAliveAsync().ConfigureAwait(false);
+        _released = true;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
