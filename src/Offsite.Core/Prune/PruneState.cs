@@ -15,6 +15,10 @@ public sealed class PruneState
     public const string Key = "prune-state";
     /// <summary>Done generations older than this are dropped; hosts that have not run since then drop their whole pack log.</summary>
     public static readonly TimeSpan HistoryKept = TimeSpan.FromDays(90);
+    /// <summary>The shortest grace period a prune accepts: a backup's snapshot PUT must finish within a quarter of it.</summary>
+    public static readonly TimeSpan MinimumGrace = TimeSpan.FromMinutes(1);
+    /// <summary>How long a backup's snapshot PUT may take after its commit check (a quarter of <see cref="MinimumGrace"/>).</summary>
+    public static readonly TimeSpan SnapshotDeadline = MinimumGrace / 4;
 
     [JsonPropertyName("version")] public int Version { get; set; } = 1;
     [JsonPropertyName("generation")] public int Generation { get; set; }

@@ -20,9 +20,9 @@ public sealed class Pruner
     {
         _repo = repository ?? throw new ArgumentNullException(nameof(repository));
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        if (options.Grace <= TimeSpan.Zero)
+        if (options.Grace <= TimeSpan.Zero || options.Grace < options.MinimumGrace)
         {
-            throw new OffsiteException(ErrorKind.Usage, "the grace period must be positive: backups that started before a prune need it to finish");
+            throw new OffsiteException(ErrorKind.Usage, $"the grace period must be at least {options.MinimumGrace.TotalSeconds:0} s: backups that started before a prune need it to commit");
         }
         if (options.MaxUnused < 0)
         {

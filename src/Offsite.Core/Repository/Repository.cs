@@ -40,7 +40,19 @@ public sealed class Repository
 
     private readonly HashSet<PackInfo> _reusedPacks = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>Ids of the packs holding blobs that <see cref="CanReuse"/> let this process reuse (a backup's commit check needs them).</summary>
+    /// <summary>Records a pack this process wrote: a new snapshot references it as surely as a reused one.</summary>
+    public void NoteReferencedPack(PackInfo pack)
+    {
+        lock (_reusedPacks)
+        {
+            _reusedPacks.Add(pack);
+        }
+    }
+
+    /// <summary>
+    /// Ids of the packs this process wrote or reused blobs from (<see cref="CanReuse"/>): what its snapshot may
+    /// reference, which a backup's commit check compares with what a concurrent prune condemned.
+    /// </summary>
     public IReadOnlySet<string> ReusedPackIds
     {
         get
