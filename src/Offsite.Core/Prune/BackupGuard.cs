@@ -35,7 +35,8 @@ public sealed class BackupGuard
         {
             throw new OffsiteException(ErrorKind.Io,
                 $"cannot read {PruneState.Key} ({e.Message}); a backup must know which packs a prune may delete. " +
-                "If this is a write-only host, allow GetObject on prune-state (offsite bucket setup --print shows the policy)", e);
+                "On a write-only host: allow GetObject on prune-state (offsite bucket setup --print shows the policy); a repository " +
+                "created before prune-state existed gets it from one `offsite prune` run with the identity (S3 answers 403 for a missing object without list rights)", e);
         }
         if (state.ForgottenThrough > repo.Cache.PruneGeneration)
         {

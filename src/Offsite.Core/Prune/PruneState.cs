@@ -26,6 +26,9 @@ public sealed class PruneState
     [JsonPropertyName("forgottenThrough")] public int ForgottenThrough { get; set; }
     [JsonPropertyName("generations")] public List<PruneGeneration> Generations { get; set; } = new();
 
+    /// <summary>False when the object did not exist (a repository from before prune-state): a prune then writes it.</summary>
+    [JsonIgnore] public bool Stored { get; private set; } = true;
+
     [JsonIgnore] public TimeSpan Grace => TimeSpan.FromSeconds(GraceSeconds);
 
     /// <summary>Every pack listed by any generation, pending or deleted: none may be referenced by a new snapshot.</summary>
@@ -50,7 +53,7 @@ public sealed class PruneState
         }
         catch (ObjectNotFoundException)
         {
-            return new PruneState(); // never pruned: generation 0, nothing condemned
+            return new PruneState { Stored = false }; // never pruned: generation 0, nothing condemned
         }
         try
         {

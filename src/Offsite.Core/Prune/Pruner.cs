@@ -71,7 +71,8 @@ public sealed class Pruner
         var pending = state.Generations.Where(g => g.Done is null).ToList();
         report.PendingPacks = pending.Sum(g => g.Packs.Count);
         report.NextDeleteAfter = pending.Count > 0 ? pending.Min(g => g.DeleteAfter) : null;
-        if (changed && !_options.DryRun)
+        // Written when it did not exist too: a write-only host cannot tell a missing object from a forbidden one.
+        if ((changed || !state.Stored) && !_options.DryRun)
         {
             await state.WriteAsync(_repo.Storage, cancellationToken).ConfigureAwait(false);
         }

@@ -78,6 +78,8 @@ public sealed class Repository
         var key = RepositoryKey.FromIdentity(identity, template.Id);
         // Key first, config last: a repository is visible only once it can be opened.
         string keyId = await new KeyStore(storage).AddAsync(key, passphrase, cancellationToken).ConfigureAwait(false);
+        // Every backup reads prune-state; a write-only host without list rights gets 403, not 404, for a missing one.
+        await new Prune.PruneState().WriteAsync(storage, cancellationToken).ConfigureAwait(false);
         if (!await storage.TryCreateAsync(ObjectKeys.Config, template.Serialize(), cancellationToken).ConfigureAwait(false))
         {
             await storage.DeleteAsync(ObjectKeys.Key(keyId), cancellationToken).ConfigureAwait(false);
