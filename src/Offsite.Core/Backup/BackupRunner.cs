@@ -117,24 +117,20 @@ public sealed class BackupRunner
         {
             await BeforeCommit(cancellationToken).ConfigureAwait(false);
         }
-        if (await guard.CheckCommitAsync(cancellationToken).ConfigureAwait(false) is { } deadline)
+        // The snapshot must be stored before any prune that starts after this check could delete what it uses: the PUT
+        // gets a deadline well inside the shortest grace period (docs/format.md, "What every backup does").
+        var deadline = await guard.CheckCommitAsync(cancellationToken).ConfigureAwait(false);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (deadline - _time.GetUtcNow()).Ticks)), _time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
         {
-            // A prune started meanwhile and condemned data this snapshot uses: it must be stored before the prune's
-            // sweep lists snapshots, so the PUT gets a deadline well inside the grace period.
-            using var timeout = new CancellationTokenSource(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (deadline - _time.GetUtcNow()).Ticks)), _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             try
             {
                 await _repo.SaveSnapshotAsync(snapshot, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
-                throw new Errors.OffsiteException(Errors.ErrorKind.Locked, "storing the snapshot took too long while a prune is waiting to delete data it uses; run the backup again");
+                throw new Errors.OffsiteException(Errors.ErrorKind.Locked, "storing the snapshot took longer than the prune protocol allows; run the backup again");
             }
-        }
-        else
-        {
-            await _repo.SaveSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
         }
         afterCommit?.Invoke();
         return snapshot;

@@ -231,6 +231,7 @@ public sealed class BlobSaver : IAsyncDisposable
         // Log before indexing in memory: if we die now, the next run finds the pack in the log and reuses it.
         _repo.Cache.AppendPack(pack);
         List<PackInfo>? toIndex = null;
+        _repo.NoteReferencedPack(pack); // the commit check must know every pack the snapshot will reference
         lock (_pending)
         {
             _repo.Index.Add(pack);

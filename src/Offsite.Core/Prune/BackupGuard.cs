@@ -35,7 +35,8 @@ public sealed class BackupGuard
         {
             throw new OffsiteException(ErrorKind.Io,
                 $"cannot read {PruneState.Key} ({e.Message}); a backup must know which packs a prune may delete. " +
-                "If this is a write-only host, allow GetObject on prune-state (offsite bucket setup --print shows the policy)", e);
+                "On a write-only host: allow GetObject on prune-state (offsite bucket setup --print shows the policy); a repository " +
+                "created before prune-state existed gets it from one `offsite prune` run with the identity (S3 answers 403 for a missing object without list rights)", e);
         }
         if (state.ForgottenThrough > repo.Cache.PruneGeneration)
         {
@@ -50,19 +51,20 @@ public sealed class BackupGuard
     public void Applied() => _repo.Cache.PruneGeneration = _atStart.Generation;
 
     /// <summary>
-    /// Reads the state again. Returns the time by which the snapshot must be stored, or throws when a prune that
-    /// started during this backup condemned a pack it reused and the grace period leaves too little time.
+    /// Reads the state again. Returns the time by which the snapshot must be stored (a prune that starts after this
+    /// check deletes nothing before check + its grace, at least <see cref="PruneState.MinimumGrace"/>), or throws when
+    /// a prune that started during this backup condemned a pack it reused and its grace period leaves too little time.
     /// </summary>
-    public async Task<DateTimeOffset?> CheckCommitAsync(CancellationToken cancellationToken)
+    public async Task<DateTimeOffset> CheckCommitAsync(CancellationToken cancellationToken)
     {
         var now = await PruneState.ReadAsync(_repo.Storage, cancellationToken).ConfigureAwait(false);
         DateTimeOffset at = _time.GetUtcNow();
+        DateTimeOffset deadline = at + PruneState.SnapshotDeadline;
         if (now.Generation == _atStart.Generation)
         {
-            return null;
+            return deadline;
         }
         var reused = _repo.ReusedPackIds;
-        DateTimeOffset? deadline = null;
         foreach (var g in now.Generations.Where(g => g.Generation > _atStart.Generation))
         {
             bool touched = g.Packs.Any(reused.Contains) || g.Deleted.Any(reused.Contains);
@@ -78,7 +80,7 @@ public sealed class BackupGuard
                     "Run the backup again: it uploads that data anew (the packs written so far are reused)");
             }
             var limit = at + margin;
-            deadline = deadline is { } d && d < limit ? d : limit;
+            deadline = deadline < limit ? deadline : limit;
         }
         return deadline;
     }

@@ -24,6 +24,12 @@ public sealed record PruneOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// The shortest grace accepted (<see cref="PruneState.MinimumGrace"/>). Only tests lower it: backups assume every
+    /// prune's grace is at least four times their snapshot deadline.
+    /// </summary>
+    public TimeSpan MinimumGrace { get; init; } = PruneState.MinimumGrace;
+
     /// <summary>Reports a phase as it starts (for a progress line).</summary>
     public IProgress<string>? Progress { get; init; }
 }

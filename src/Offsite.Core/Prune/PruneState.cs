@@ -15,12 +15,19 @@ public sealed class PruneState
     public const string Key = "prune-state";
     /// <summary>Done generations older than this are dropped; hosts that have not run since then drop their whole pack log.</summary>
     public static readonly TimeSpan HistoryKept = TimeSpan.FromDays(90);
+    /// <summary>The shortest grace period a prune accepts: a backup's snapshot PUT must finish within a quarter of it.</summary>
+    public static readonly TimeSpan MinimumGrace = TimeSpan.FromMinutes(1);
+    /// <summary>How long a backup's snapshot PUT may take after its commit check (a quarter of <see cref="MinimumGrace"/>).</summary>
+    public static readonly TimeSpan SnapshotDeadline = MinimumGrace / 4;
 
     [JsonPropertyName("version")] public int Version { get; set; } = 1;
     [JsonPropertyName("generation")] public int Generation { get; set; }
     [JsonPropertyName("graceSeconds")] public long GraceSeconds { get; set; }
     [JsonPropertyName("forgottenThrough")] public int ForgottenThrough { get; set; }
     [JsonPropertyName("generations")] public List<PruneGeneration> Generations { get; set; } = new();
+
+    /// <summary>False when the object did not exist (a repository from before prune-state): a prune then writes it.</summary>
+    [JsonIgnore] public bool Stored { get; private set; } = true;
 
     [JsonIgnore] public TimeSpan Grace => TimeSpan.FromSeconds(GraceSeconds);
 
@@ -46,7 +53,7 @@ public sealed class PruneState
         }
         catch (ObjectNotFoundException)
         {
-            return new PruneState(); // never pruned: generation 0, nothing condemned
+            return new PruneState { Stored = false }; // never pruned: generation 0, nothing condemned
         }
         try
         {

@@ -20,9 +20,9 @@ public sealed class Pruner
     {
         _repo = repository ?? throw new ArgumentNullException(nameof(repository));
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        if (options.Grace <= TimeSpan.Zero)
+        if (options.Grace <= TimeSpan.Zero || options.Grace < options.MinimumGrace)
         {
-            throw new OffsiteException(ErrorKind.Usage, "the grace period must be positive: backups that started before a prune need it to finish");
+            throw new OffsiteException(ErrorKind.Usage, $"the grace period must be at least {options.MinimumGrace.TotalSeconds:0} s: backups that started before a prune need it to commit");
         }
         if (options.MaxUnused < 0)
         {
@@ -71,7 +71,8 @@ public sealed class Pruner
         var pending = state.Generations.Where(g => g.Done is null).ToList();
         report.PendingPacks = pending.Sum(g => g.Packs.Count);
         report.NextDeleteAfter = pending.Count > 0 ? pending.Min(g => g.DeleteAfter) : null;
-        if (changed && !_options.DryRun)
+        // Written when it did not exist too: a write-only host cannot tell a missing object from a forbidden one.
+        if ((changed || !state.Stored) && !_options.DryRun)
         {
             await state.WriteAsync(_repo.Storage, cancellationToken).ConfigureAwait(false);
         }

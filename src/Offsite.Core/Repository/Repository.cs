@@ -45,7 +45,19 @@ public sealed class Repository
 
     private readonly HashSet<PackInfo> _reusedPacks = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>Ids of the packs holding blobs that <see cref="CanReuse"/> let this process reuse (a backup's commit check needs them).</summary>
+    /// <summary>Records a pack this process wrote: a new snapshot references it as surely as a reused one.</summary>
+    public void NoteReferencedPack(PackInfo pack)
+    {
+        lock (_reusedPacks)
+        {
+            _reusedPacks.Add(pack);
+        }
+    }
+
+    /// <summary>
+    /// Ids of the packs this process wrote or reused blobs from (<see cref="CanReuse"/>): what its snapshot may
+    /// reference, which a backup's commit check compares with what a concurrent prune condemned.
+    /// </summary>
     public IReadOnlySet<string> ReusedPackIds
     {
         get
@@ -74,6 +86,8 @@ public sealed class Repository
         var key = RepositoryKey.FromIdentity(identity, template.Id);
         // Key first, config last: a repository is visible only once it can be opened.
         string keyId = await new KeyStore(storage, runtime).AddAsync(key, passphrase, cancellationToken).ConfigureAwait(false);
+        // Every backup reads prune-state; a write-only host without list rights gets 403, not 404, for a missing one.
+        await new Prune.PruneState().WriteAsync(storage, cancellationToken).ConfigureAwait(false);
         if (!await storage.TryCreateAsync(ObjectKeys.Config, template.Serialize(), cancellationToken).ConfigureAwait(false))
         {
             await storage.DeleteAsync(ObjectKeys.Key(keyId), cancellationToken).ConfigureAwait(false);
