@@ -21,7 +21,7 @@ public sealed record S3Settings(string? Endpoint, string? Region, bool PathStyle
 
     public static IEnumerable<Option> Options => [EndpointOption, RegionOption, PathStyleOption, ProfileOption, ObjectLockOption, LockDaysOption, StorageClassOption];
 
-    /// <summary>The data-pack storage class from --storage-class or OFFSITE_S3_STORAGE_CLASS (checked by <see cref="ToOptions"/>).</summary>
+    /// <summary>The data-pack storage class from --storage-class or OFFSITE_S3_STORAGE_CLASS (checked by <see cref="ToSpec"/>).</summary>
     public string? StorageClass { get; init; }
 
     public static S3Settings From(ParseResult r) => new(

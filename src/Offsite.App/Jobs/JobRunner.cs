@@ -80,15 +80,12 @@ public sealed class JobRunner
             var failures = new List<string>();
             foreach (var source in job.AllSources)
             {
-                var context = new SourceContext(open?.Repository.Cache.Directory is { } dir ? [dir] : [], _environment);
-                var plan = source.Plan(context);
+                // The whole cache base is left out of tree sources: it is known before the repository
+                // opens (so each source is planned once), and no repository's cache belongs in a backup.
+                var plan = source.Plan(new SourceContext(spec.CacheDirectory is { } cache ? [cache] : [], _environment));
                 if (plan.Tree is not null)
                 {
                     var repo = await Open(ct).ConfigureAwait(false);
-                    if (repo.Cache.Directory is { } cacheDir && context.ExcludedPaths.Count == 0)
-                    {
-                        plan = source.Plan(context with { ExcludedPaths = [cacheDir] });
-                    }
                     snapshots.Add(await BackupService.BackupTreeAsync(repo, plan.Tree!, plan.Paths, request with { SourceName = plan.SourceName }, observer, ct).ConfigureAwait(false));
                 }
                 else if (plan.Streams is not null)
