@@ -15,13 +15,13 @@ public sealed class TreeArchiver
 {
     private readonly BlobSaver _saver;
     private readonly Chunker _chunker;
-    private readonly FilesCache _previous;
-    private readonly FilesCache _next;
+    private readonly FilesCacheReader _previous;
+    private readonly FilesCacheWriter _next;
     private readonly BackupProgress _progress;
     private readonly System.Buffers.ArrayPool<byte> _readerBuffers;
     private readonly byte[] _smallFileBuffer;
 
-    public TreeArchiver(BlobSaver saver, Chunker chunker, FilesCache previous, FilesCache next, BackupProgress progress)
+    public TreeArchiver(BlobSaver saver, Chunker chunker, FilesCacheReader previous, FilesCacheWriter next, BackupProgress progress)
     {
         _saver = saver;
         _chunker = chunker;
@@ -93,7 +93,7 @@ public sealed class TreeArchiver
             && cached.MtimeNs == print.MtimeNs && cached.CtimeNs == print.Change && cached.Size == print.Size && cached.Inode == print.Identity
             && cached.Content.All(_saver.IsKnown))
         {
-            _next.Set(key, cached);
+            _next.Add(key, cached);
             _progress.AddFile(print.Size, unchanged: true);
             entry.Node.Size = cached.Size;
             return cached.Content.Select(id => id.ToString()).ToList();
@@ -108,7 +108,7 @@ public sealed class TreeArchiver
                 : await ChunkAsync(stream, ids, cancellationToken).ConfigureAwait(false);
         }
         entry.Node.Size = total;
-        if (key is not null) _next.Set(key, new FilesCache.Entry(print.MtimeNs, print.Change, total, print.Identity, ids.ToArray()));
+        if (key is not null) _next.Add(key, new FilesCache.Entry(print.MtimeNs, print.Change, total, print.Identity, ids.ToArray()));
         _progress.AddFile(total, unchanged: false);
         return ids.Select(id => id.ToString()).ToList();
     }

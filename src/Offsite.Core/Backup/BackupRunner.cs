@@ -38,15 +38,20 @@ public sealed class BackupRunner
     }
 
     /// <summary>Backs up a tree source (a directory, a volume, a bucket) into one snapshot.</summary>
-    public Task<Snapshot> BackupTreeAsync(ITreeSource source, SnapshotTemplate template, CancellationToken cancellationToken) =>
-        RunAsync(template, async (saver, ct) =>
+    public async Task<Snapshot> BackupTreeAsync(ITreeSource source, SnapshotTemplate template, CancellationToken cancellationToken)
+    {
+        // The files cache streams from the last run's file to this run's (docs/design.md, "Memory");
+        // this run's replaces it only once the snapshot is stored.
+        string? cachePath = _repo.Cache.FilesCachePath(source.CacheKey);
+        using var previous = FilesCacheReader.Open(cachePath);
+        using var next = FilesCacheWriter.Create(cachePath);
+        return await RunAsync(template, async (saver, ct) =>
         {
-            var previous = FilesCache.Load(_repo.Cache.FilesCachePath(source.CacheKey));
-            var next = new FilesCache();
             var archiver = new TreeArchiver(saver, CreateChunker(), previous, next, Progress);
             var root = await archiver.ArchiveAsync(source, ct).ConfigureAwait(false);
-            return (root, () => next.Save(_repo.Cache.FilesCachePath(source.CacheKey)));
-        }, cancellationToken);
+            return (root, next.Commit);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Backs up a stream as one file named <paramref name="name"/>. <paramref name="completion"/>

@@ -4,95 +4,42 @@ using Offsite.Core.Content;
 namespace Offsite.Core.Cache;
 
 /// <summary>
-/// What a file looked like at the last backup of the same source, and which blobs it became.
-/// A file whose size, mtime, ctime and inode are unchanged is not read again. Binary, because it
-/// has one entry per file of the source (docs/format.md, "Local cache").
+/// What a file looked like at the last backup of the same source, and which blobs it became. A file
+/// whose size, mtime, ctime and inode are unchanged is not read again.
+/// <para>
+/// The cache has one entry per file of the source, so it is never held in memory: it is a file of
+/// records in the order the archiver visits files (depth first, children by name bytes), read back
+/// as a stream by <see cref="FilesCacheReader"/> and written as one by <see cref="FilesCacheWriter"/>.
+/// Memory stays the same for a thousand files and for ten million (docs/design.md, "Memory").
+/// </para>
 /// </summary>
-public sealed class FilesCache
+public static class FilesCache
 {
-    private const uint Magic = 0x4F464331; // "OFC1"
-    private readonly Dictionary<string, Entry> _entries;
+    /// <summary>"OFC2": records in walk order (docs/format.md, "Local cache"). "OFC1" files are ignored.</summary>
+    internal const uint Magic = 0x4F464332;
 
-    public FilesCache() : this(new Dictionary<string, Entry>(StringComparer.Ordinal)) { }
-
-    private FilesCache(Dictionary<string, Entry> entries) => _entries = entries;
-
-    public int Count => _entries.Count;
-
+    /// <summary>A file's fingerprint at the last backup and its content blob ids.</summary>
     public readonly record struct Entry(long MtimeNs, long CtimeNs, long Size, ulong Inode, BlobId[] Content);
 
     // Latin-1 maps every byte to one char, so arbitrary-byte paths become distinct string keys.
     public static string KeyOf(ReadOnlySpan<byte> path) => Encoding.Latin1.GetString(path);
 
-    public bool TryGet(string key, out Entry entry) => _entries.TryGetValue(key, out entry);
-
-    public void Set(string key, Entry entry) => _entries[key] = entry;
-
-    public static FilesCache Load(string? path)
+    /// <summary>
+    /// The order of the walk: byte order of the paths, except that the separator '/' sorts before
+    /// every other byte. That is depth-first order with each directory's children sorted by name,
+    /// which is how tree sources list them and how trees are stored.
+    /// </summary>
+    public static int CompareInWalkOrder(string a, string b)
     {
-        if (path is null || !File.Exists(path))
+        int n = Math.Min(a.Length, b.Length);
+        for (int i = 0; i < n; i++)
         {
-            return new FilesCache();
+            char x = a[i], y = b[i];
+            if (x == y) continue;
+            if (x == '/') return -1;
+            if (y == '/') return 1;
+            return x < y ? -1 : 1;
         }
-        try
-        {
-            using var reader = new BinaryReader(File.OpenRead(path));
-            if (reader.ReadUInt32() != Magic)
-            {
-                return new FilesCache();
-            }
-            int count = reader.ReadInt32();
-            var entries = new Dictionary<string, Entry>(count, StringComparer.Ordinal);
-            Span<byte> id = stackalloc byte[BlobId.Size];
-            for (int i = 0; i < count; i++)
-            {
-                string key = reader.ReadString();
-                long mtime = reader.ReadInt64(), ctime = reader.ReadInt64(), size = reader.ReadInt64();
-                ulong inode = reader.ReadUInt64();
-                var content = new BlobId[reader.ReadInt32()];
-                for (int j = 0; j < content.Length; j++)
-                {
-                    reader.BaseStream.ReadExactly(id);
-                    content[j] = new BlobId(id);
-                }
-                entries[key] = new Entry(mtime, ctime, size, inode, content);
-            }
-            return new FilesCache(entries);
-        }
-        catch (EndOfStreamException)
-        {
-            // A damaged cache only costs re-reading files.
-            return new FilesCache();
-        }
-    }
-
-    public void Save(string? path)
-    {
-        if (path is null)
-        {
-            return;
-        }
-        using var ms = new MemoryStream();
-        using (var writer = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(Magic);
-            writer.Write(_entries.Count);
-            Span<byte> id = stackalloc byte[BlobId.Size];
-            foreach (var (key, e) in _entries)
-            {
-                writer.Write(key);
-                writer.Write(e.MtimeNs);
-                writer.Write(e.CtimeNs);
-                writer.Write(e.Size);
-                writer.Write(e.Inode);
-                writer.Write(e.Content.Length);
-                foreach (var blob in e.Content)
-                {
-                    blob.WriteTo(id);
-                    writer.Write(id);
-                }
-            }
-        }
-        LocalCache.WriteAtomic(path, ms.GetBuffer().AsSpan(0, (int)ms.Length));
+        return a.Length.CompareTo(b.Length);
     }
 }

@@ -19,6 +19,12 @@ public sealed class BlobSaver : IAsyncDisposable
     private const int MaxUploadsInFlight = 2;
     /// <summary>Write an index every so many packs, so a killed backup keeps most of its work even without a cache.</summary>
     private const int PacksPerIndex = 64;
+    /// <summary>
+    /// ... or once its packs hold this many blobs (as restic does): packs of small files hold tens of
+    /// thousands, and one index object for all of them would be one large allocation to write and,
+    /// in every later run, to read.
+    /// </summary>
+    private const int BlobsPerIndex = 50_000;
 
     private readonly Repository.Repository _repo;
     private readonly Channel<WorkItem> _queue;
@@ -28,6 +34,7 @@ public sealed class BlobSaver : IAsyncDisposable
     private readonly SemaphoreSlim _uploadSlots = new(MaxUploadsInFlight);
     private readonly List<Task> _uploads = new();
     private readonly List<PackInfo> _unindexed;
+    private int _unindexedBlobs;
     private readonly CancellationTokenSource _failed = new();
     private readonly PackBufferPool _packBuffers;
     private readonly PackBufferPool _sealedBuffers;
@@ -44,6 +51,7 @@ public sealed class BlobSaver : IAsyncDisposable
     {
         _repo = repository;
         _unindexed = unindexedPacks.ToList();
+        _unindexedBlobs = _unindexed.Sum(p => p.Entries.Count);
         // A pack closes once it reaches PackSize; 1 MiB of room covers the last blob of most packs
         // (a larger last blob makes the builder grow once, outside the pool). Plaintext buffers are
         // held while filling and sealing, sealed ones while uploading: these pools, not the size of
@@ -240,10 +248,12 @@ public sealed class BlobSaver : IAsyncDisposable
                 _pending.Remove(e.Id);
             }
             _unindexed.Add(pack);
-            if (_unindexed.Count >= PacksPerIndex)
+            _unindexedBlobs += pack.Entries.Count;
+            if (_unindexed.Count >= PacksPerIndex || _unindexedBlobs >= BlobsPerIndex)
             {
                 toIndex = _unindexed.ToList();
                 _unindexed.Clear();
+                _unindexedBlobs = 0;
             }
         }
         if (toIndex is not null)
@@ -258,8 +268,7 @@ public sealed class BlobSaver : IAsyncDisposable
         {
             return;
         }
-        var file = new IndexFile { Packs = packs.Select(p => p.ToIndexPack()).ToList() };
-        string id = await _repo.SaveIndexAsync(file, cancellationToken).ConfigureAwait(false);
+        string id = await _repo.SaveIndexAsync(packs, cancellationToken).ConfigureAwait(false);
         _repo.Cache.AppendIndexed(id, packs.Select(p => p.Id));
         lock (_writtenIndexes)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Offsite.Codecs.Compression;
 using Offsite.Core.Errors;
@@ -5,7 +6,12 @@ using Offsite.Core.Serialization;
 
 namespace Offsite.Core.Content;
 
-/// <summary>Index plaintext = zstd frame of the JSON document (docs/format.md, "Index").</summary>
+/// <summary>
+/// Index plaintext = zstd frame of the JSON document (docs/format.md, "Index"). The pack paths
+/// (<see cref="SerializePacks"/>, <see cref="ParsePacks"/>) go between the JSON and
+/// <see cref="PackInfo"/> directly: no object and no hex string per blob on the way, which would
+/// cost several times the index's own size in memory while a backup loads or writes it.
+/// </summary>
 public static class IndexCodec
 {
     public static byte[] Serialize(IndexFile index) =>
@@ -21,7 +27,174 @@ public static class IndexCodec
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or FormatException)
         {
-            throw new OffsiteException(ErrorKind.RepositoryDamaged, $"{what}: index is damaged ({e.Message})", e);
+            throw Damaged(what, e);
         }
     }
+
+    /// <summary>The same document as <see cref="Serialize"/> of these packs.</summary>
+    public static byte[] SerializePacks(IReadOnlyList<PackInfo> packs)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            Span<byte> id = stackalloc byte[BlobId.Size];
+            Span<char> hex = stackalloc char[BlobId.Size * 2];
+            w.WriteStartObject();
+            w.WriteNumber("version"u8, 1);
+            w.WriteStartArray("packs"u8);
+            foreach (var p in packs)
+            {
+                w.WriteStartObject();
+                w.WriteString("id"u8, p.Id);
+                w.WriteString("created"u8, p.Created);
+                w.WriteNumber("size"u8, p.Size);
+                w.WriteStartArray("blobs"u8);
+                foreach (var e in p.Entries)
+                {
+                    w.WriteStartObject();
+                    e.Id.WriteTo(id);
+                    Convert.TryToHexStringLower(id, hex, out _);
+                    w.WriteString("id"u8, hex);
+                    w.WriteString("type"u8, e.Type == BlobType.Tree ? "tree"u8 : "data"u8);
+                    w.WriteString("compression"u8, e.Compression == BlobCompression.Zstd ? "zstd"u8 : "none"u8);
+                    w.WriteNumber("offset"u8, e.Offset);
+                    w.WriteNumber("length"u8, e.Length);
+                    w.WriteNumber("rawLength"u8, e.RawLength);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Zstd.Compress(buffer.WrittenSpan);
+    }
+
+    /// <summary>The packs of an index document, as <see cref="Parse"/> reads it. Unknown properties are skipped.</summary>
+    public static List<PackInfo> ParsePacks(ReadOnlySpan<byte> plaintext, string what)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(Zstd.Decompress(plaintext));
+            var packs = new List<PackInfo>();
+            Expect(ref reader, JsonTokenType.StartObject);
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("packs"u8))
+                {
+                    Expect(ref reader, JsonTokenType.StartArray);
+                    while (Next(ref reader) == JsonTokenType.StartObject)
+                    {
+                        packs.Add(ReadPack(ref reader));
+                    }
+                    Require(reader.TokenType == JsonTokenType.EndArray, "packs");
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            return packs;
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or FormatException or InvalidOperationException)
+        {
+            throw Damaged(what, e);
+        }
+    }
+
+    private static PackInfo ReadPack(ref Utf8JsonReader reader)
+    {
+        string? id = null;
+        DateTimeOffset created = default;
+        long size = 0;
+        var entries = new List<PackEntry>();
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8)) { reader.Read(); id = reader.GetString(); }
+            else if (reader.ValueTextEquals("created"u8)) { reader.Read(); created = reader.GetDateTimeOffset(); }
+            else if (reader.ValueTextEquals("size"u8)) { reader.Read(); size = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("blobs"u8))
+            {
+                Expect(ref reader, JsonTokenType.StartArray);
+                while (Next(ref reader) == JsonTokenType.StartObject)
+                {
+                    entries.Add(ReadBlob(ref reader));
+                }
+                Require(reader.TokenType == JsonTokenType.EndArray, "blobs");
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        Require(id is not null, "pack id");
+        entries.TrimExcess();
+        return new PackInfo(id!, created, size, entries);
+    }
+
+    private static PackEntry ReadBlob(ref Utf8JsonReader reader)
+    {
+        BlobId? id = null;
+        var type = BlobType.Data;
+        var compression = BlobCompression.None;
+        long offset = 0;
+        int length = 0, rawLength = 0;
+        Span<byte> bytes = stackalloc byte[BlobId.Size];
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                Require(reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && reader.ValueSpan.Length == BlobId.Size * 2, "blob id");
+                Require(Convert.FromHexString(reader.ValueSpan, bytes, out _, out int written) == OperationStatus.Done && written == BlobId.Size, "blob id");
+                id = new BlobId(bytes);
+            }
+            else if (reader.ValueTextEquals("type"u8)) { reader.Read(); type = ReadEnum(ref reader, "data"u8, BlobType.Data, "tree"u8, BlobType.Tree); }
+            else if (reader.ValueTextEquals("compression"u8)) { reader.Read(); compression = ReadEnum(ref reader, "none"u8, BlobCompression.None, "zstd"u8, BlobCompression.Zstd); }
+            else if (reader.ValueTextEquals("offset"u8)) { reader.Read(); offset = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("length"u8)) { reader.Read(); length = reader.GetInt32(); }
+            else if (reader.ValueTextEquals("rawLength"u8)) { reader.Read(); rawLength = reader.GetInt32(); }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        Require(id is not null, "blob id");
+        return new PackEntry(id!.Value, type, compression, offset, length, rawLength);
+    }
+
+    /// <summary>A two-valued enum as its name or (as the serializer also accepts) its number.</summary>
+    private static T ReadEnum<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> name0, T value0, ReadOnlySpan<byte> name1, T value1) where T : struct, Enum
+    {
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            int n = reader.GetInt32();
+            Require(n is 0 or 1, "enum value");
+            return n == 0 ? value0 : value1;
+        }
+        if (reader.ValueTextEquals(name0)) return value0;
+        if (reader.ValueTextEquals(name1)) return value1;
+        throw new FormatException($"unknown value '{reader.GetString()}'");
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read()) throw new FormatException("truncated document");
+        return reader.TokenType;
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type) =>
+        Require(Next(ref reader) == type, type.ToString());
+
+    private static void Require(bool condition, string what)
+    {
+        if (!condition) throw new FormatException($"unexpected {what}");
+    }
+
+    private static OffsiteException Damaged(string what, Exception e) =>
+        new(ErrorKind.RepositoryDamaged, $"{what}: index is damaged ({e.Message})", e);
 }

@@ -1,17 +1,23 @@
 namespace Offsite.Core.Content;
 
 /// <summary>
-/// All known blob locations, in memory: blob id → (pack, offset, length). Entries are small
-/// structs in one dictionary, so a million blobs cost tens of MiB, not hundreds.
+/// All known blob locations, in memory: blob id → (pack, entry in that pack's table). Most entries
+/// live in one sorted array of 40-byte records, searched by bisection; packs added since the array
+/// was last rebuilt sit in a dictionary that is folded into the array once it holds a third as many
+/// blobs (so a load of N blobs costs O(N log N) and the array never has slack). The entries
+/// themselves (offset, lengths, type) are stored once, in the packs' tables. docs/design.md,
+/// "Memory", gives the cost per blob.
 /// </summary>
 public sealed class MasterIndex
 {
-    private readonly Dictionary<BlobId, Location> _blobs = new();
+    private const int MinimumFold = 16 * 1024;
     private readonly List<PackInfo> _packs = new();
     private readonly Dictionary<string, int> _packNumbers = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private BlobRef[] _sorted = [];
+    private readonly Dictionary<BlobId, BlobRef> _recent = new();
 
-    public int BlobCount { get { lock (_lock) { return _blobs.Count; } } }
+    public int BlobCount { get { lock (_lock) { return _sorted.Length + _recent.Count; } } }
     public int PackCount { get { lock (_lock) { return _packs.Count; } } }
 
     public IReadOnlyList<PackInfo> Packs { get { lock (_lock) { return _packs.ToList(); } } }
@@ -27,14 +33,20 @@ public sealed class MasterIndex
             int number = _packs.Count;
             _packs.Add(pack);
             _packNumbers[pack.Id] = number;
-            foreach (var e in pack.Entries)
+            for (int i = 0; i < pack.Entries.Count; i++)
             {
+                var id = pack.Entries[i].Id;
                 // A blob can be in several packs (concurrent writers, or re-uploaded past the refresh
                 // horizon). The newest copy wins: it is the one lifecycle expiry deletes last.
-                if (!_blobs.TryGetValue(e.Id, out var existing) || _packs[existing.Pack].Created < pack.Created)
+                if (TryFind(id, out var existing) && _packs[existing.Pack].Created >= pack.Created)
                 {
-                    _blobs[e.Id] = new Location(number, e);
+                    continue;
                 }
+                _recent[id] = new BlobRef(id, number, i);
+            }
+            if (_recent.Count >= Math.Max(MinimumFold, _sorted.Length / 3))
+            {
+                Fold();
             }
         }
     }
@@ -43,7 +55,7 @@ public sealed class MasterIndex
     {
         lock (_lock)
         {
-            return _blobs.ContainsKey(id);
+            return TryFind(id, out _);
         }
     }
 
@@ -69,11 +81,68 @@ public sealed class MasterIndex
     {
         lock (_lock)
         {
-            return _blobs.TryGetValue(id, out var loc) ? new BlobLocation(_packs[loc.Pack], loc.Entry) : null;
+            if (!TryFind(id, out var found)) return null;
+            var pack = _packs[found.Pack];
+            return new BlobLocation(pack, pack.Entries[found.Entry]);
         }
     }
 
-    private readonly record struct Location(int Pack, PackEntry Entry);
+    private bool TryFind(BlobId id, out BlobRef found)
+    {
+        if (_recent.TryGetValue(id, out found)) return true;
+        int i = Search(_sorted, id);
+        if (i >= 0)
+        {
+            found = _sorted[i];
+            return true;
+        }
+        found = default;
+        return false;
+    }
+
+    private static int Search(BlobRef[] sorted, BlobId id)
+    {
+        int lo = 0, hi = sorted.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = lo + ((hi - lo) >> 1);
+            int c = sorted[mid].Id.CompareTo(id);
+            if (c == 0) return mid;
+            if (c < 0) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return -1;
+    }
+
+    /// <summary>Merges the recent entries into a new sorted array; a recent entry replaces a sorted one with its id (it is newer).</summary>
+    private void Fold()
+    {
+        var recent = new BlobRef[_recent.Count];
+        _recent.Values.CopyTo(recent, 0);
+        Array.Sort(recent, static (a, b) => a.Id.CompareTo(b.Id));
+        int replaced = 0;
+        foreach (var r in recent)
+        {
+            if (Search(_sorted, r.Id) >= 0) replaced++;
+        }
+        var merged = new BlobRef[_sorted.Length + recent.Length - replaced];
+        int s = 0, n = 0, m = 0;
+        while (s < _sorted.Length || n < recent.Length)
+        {
+            if (n == recent.Length) { merged[m++] = _sorted[s++]; continue; }
+            if (s == _sorted.Length) { merged[m++] = recent[n++]; continue; }
+            int c = _sorted[s].Id.CompareTo(recent[n].Id);
+            if (c < 0) merged[m++] = _sorted[s++];
+            else if (c > 0) merged[m++] = recent[n++];
+            else { merged[m++] = recent[n++]; s++; }
+        }
+        _sorted = merged;
+        _recent.Clear();
+        _recent.TrimExcess();
+    }
+
+    /// <summary>A blob's id and where its entry is: pack number and index in the pack's table (40 bytes).</summary>
+    private readonly record struct BlobRef(BlobId Id, int Pack, int Entry);
 }
 
 /// <summary>A blob's pack and its entry in that pack.</summary>

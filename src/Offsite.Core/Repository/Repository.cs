@@ -168,9 +168,13 @@ public sealed class Repository
         (await SealAndPutAsync(prefix, plaintext, cancellationToken).ConfigureAwait(false)).Id;
 
     /// <summary>Writes an index object, and keeps a copy so this host's next run does not download what it just uploaded.</summary>
-    public async Task<string> SaveIndexAsync(IndexFile file, CancellationToken cancellationToken)
+    public Task<string> SaveIndexAsync(IndexFile file, CancellationToken cancellationToken) =>
+        SaveIndexAsync(file.Packs.Select(PackInfo.FromIndexPack).ToList(), cancellationToken);
+
+    /// <inheritdoc cref="SaveIndexAsync(IndexFile, CancellationToken)"/>
+    public async Task<string> SaveIndexAsync(IReadOnlyList<PackInfo> packs, CancellationToken cancellationToken)
     {
-        var (id, stored) = await SealAndPutAsync(ObjectKeys.IndexPrefix, IndexCodec.Serialize(file), cancellationToken).ConfigureAwait(false);
+        var (id, stored) = await SealAndPutAsync(ObjectKeys.IndexPrefix, IndexCodec.SerializePacks(packs), cancellationToken).ConfigureAwait(false);
         if (Key.CanRead)
         {
             Cache.WriteIndex(id, stored);
@@ -263,10 +267,10 @@ public sealed class Repository
             }
             await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (info, ct) =>
             {
-                IndexFile file;
+                List<PackInfo> packs;
                 try
                 {
-                    file = await LoadIndexFileAsync(info.Key, ct).ConfigureAwait(false);
+                    packs = await LoadIndexPacksAsync(info.Key, ct).ConfigureAwait(false);
                 }
                 catch (ObjectNotFoundException)
                 {
@@ -274,13 +278,13 @@ public sealed class Repository
                     // What it indexed is gone with it or indexed again elsewhere.
                     return;
                 }
-                foreach (var p in file.Packs.Where(p => !ExcludedPacks.Contains(p.Id)))
+                foreach (var p in packs.Where(p => !ExcludedPacks.Contains(p.Id)))
                 {
-                    Index.Add(PackInfo.FromIndexPack(p));
+                    Index.Add(p);
                 }
                 lock (inIndexFiles)
                 {
-                    inIndexFiles.UnionWith(file.Packs.Select(p => p.Id));
+                    inIndexFiles.UnionWith(packs.Select(p => p.Id));
                 }
             }).ConfigureAwait(false);
             Cache.RetainIndexes(present);
@@ -328,7 +332,14 @@ public sealed class Repository
     private static bool PackLogIsMostlyRedundant(int lines, int needed) =>
         lines >= 16 && lines - (needed + 1) >= lines / 2;
 
-    public async Task<IndexFile> LoadIndexFileAsync(string key, CancellationToken cancellationToken)
+    public async Task<IndexFile> LoadIndexFileAsync(string key, CancellationToken cancellationToken) =>
+        IndexCodec.Parse(await LoadIndexPlaintextAsync(key, cancellationToken).ConfigureAwait(false), key);
+
+    /// <summary>An index object's packs, parsed straight into the in-memory form (no per-blob objects on the way).</summary>
+    public async Task<List<PackInfo>> LoadIndexPacksAsync(string key, CancellationToken cancellationToken) =>
+        IndexCodec.ParsePacks(await LoadIndexPlaintextAsync(key, cancellationToken).ConfigureAwait(false), key);
+
+    private async Task<byte[]> LoadIndexPlaintextAsync(string key, CancellationToken cancellationToken)
     {
         string id = ObjectKeys.IdOf(key);
         byte[]? stored = Cache.TryReadIndex(id);
@@ -337,8 +348,7 @@ public sealed class Repository
             stored = await Storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
             Cache.WriteIndex(id, stored);
         }
-        byte[] plaintext = ObjectCodec.Open(stored, key, Identities, id);
-        return IndexCodec.Parse(plaintext, key);
+        return ObjectCodec.Open(stored, key, Identities, id);
     }
 
     // ---- snapshots

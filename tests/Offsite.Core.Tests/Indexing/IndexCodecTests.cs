@@ -1,0 +1,86 @@
+using System.Text;
+using Offsite.Codecs.Compression;
+using Offsite.Core.Content;
+using Offsite.Core.Errors;
+
+namespace Offsite.Core.Tests.Indexing;
+
+public sealed class IndexCodecTests
+{
+    private static readonly PackInfo[] Packs =
+    [
+        new("a1", new DateTimeOffset(2026, 3, 4, 5, 6, 7, 123, TimeSpan.Zero), 12345,
+        [
+            new PackEntry(Id(1), BlobType.Data, BlobCompression.Zstd, 0, 100, 400),
+            new PackEntry(Id(2), BlobType.Tree, BlobCompression.None, 100, 7, 7),
+        ]),
+        new("b2", new DateTimeOffset(2026, 3, 5, 0, 0, 0, TimeSpan.FromHours(2)), 1L << 33, []),
+    ];
+
+    private static BlobId Id(byte b)
+    {
+        var bytes = new byte[BlobId.Size];
+        Array.Fill(bytes, b);
+        bytes[5] = 0xAB;
+        return new BlobId(bytes);
+    }
+
+    private static void AssertSame(IReadOnlyList<PackInfo> expected, IReadOnlyList<PackInfo> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Id, actual[i].Id);
+            Assert.Equal(expected[i].Created, actual[i].Created);
+            Assert.Equal(expected[i].Size, actual[i].Size);
+            Assert.Equal(expected[i].Entries, actual[i].Entries);
+        }
+    }
+
+    [Fact]
+    public void The_direct_writer_and_reader_agree_with_the_document_serializer_both_ways()
+    {
+        var viaSerializer = IndexCodec.Parse(IndexCodec.SerializePacks(Packs), "i").Packs.Select(PackInfo.FromIndexPack).ToList();
+        AssertSame(Packs, viaSerializer);
+        var file = new IndexFile { Packs = Packs.Select(p => p.ToIndexPack()).ToList() };
+        AssertSame(Packs, IndexCodec.ParsePacks(IndexCodec.Serialize(file), "i"));
+    }
+
+    [Fact]
+    public void Unknown_properties_numeric_enums_and_escaped_names_are_read()
+    {
+        string json = """
+            {"future":{"x":[1,2]},"version":1,"packs":[{"id":"p\u0031","note":"n","created":"2026-01-01T00:00:00Z","size":9,
+              "blobs":[{"id":"0101010101ab01010101010101010101010101010101010101010101010101ff","type":1,"compression":0,"offset":3,"length":4,"rawLength":5,"extra":null}]}]}
+            """;
+        var packs = IndexCodec.ParsePacks(Zstd.Compress(Encoding.UTF8.GetBytes(json)), "i");
+        var pack = Assert.Single(packs);
+        Assert.Equal("p1", pack.Id);
+        var e = Assert.Single(pack.Entries);
+        Assert.Equal((BlobType.Tree, BlobCompression.None, 3L, 4, 5), (e.Type, e.Compression, e.Offset, e.Length, e.RawLength));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[]")]
+    [InlineData("{\"packs\":[{\"id\":\"p\",\"blobs\":[{\"id\":\"zz\"}]}]}")]
+    [InlineData("{\"packs\":[{\"id\":\"p\",\"blobs\":[{\"id\":\"0101010101ab0101010101010101010101010101010101010101010101010101\",\"type\":\"huge\"}]}]}")]
+    [InlineData("{\"packs\":[{\"id\":\"p\",\"blobs\":[{\"type\":\"data\"}]}]}")]
+    [InlineData("{\"packs\":[{\"size\":1}]}")]
+    [InlineData("{\"packs\":[{\"id\":\"p\",\"size\":\"big\"}]}")]
+    [InlineData("{\"packs\":[{\"id\":\"p\",\"blobs\":[{\"id\":\"0101010101ab0101010101010101010101010101010101010101010101010101\",\"type\":7}]}]}")]
+    [InlineData("{\"version\":1,\"packs\":[{\"id\":\"p\"")]
+    public void Malformed_documents_are_reported_as_damage(string json)
+    {
+        var e = Assert.Throws<OffsiteException>(() => IndexCodec.ParsePacks(Zstd.Compress(Encoding.UTF8.GetBytes(json)), "index/x"));
+        Assert.Equal(ErrorKind.RepositoryDamaged, e.Kind);
+        Assert.StartsWith("index/x: index is damaged", e.Message);
+    }
+
+    [Fact]
+    public void A_plaintext_that_is_not_a_zstd_frame_is_damage()
+    {
+        var e = Assert.Throws<OffsiteException>(() => IndexCodec.ParsePacks("{}"u8, "index/y"));
+        Assert.Equal(ErrorKind.RepositoryDamaged, e.Kind);
+    }
+}
