@@ -59,20 +59,20 @@ public sealed class RepositoryScan
         var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (string key in keys)
         {
-            IndexFile file;
+            List<PackInfo> packs;
             try
             {
-                file = await Repo.LoadIndexFileAsync(key, cancellationToken).ConfigureAwait(false);
+                packs = await Repo.LoadIndexPacksAsync(key, cancellationToken).ConfigureAwait(false);
             }
             catch (ObjectNotFoundException)
             {
                 continue; // removed since the listing (lifecycle expiry)
             }
             present.Add(ObjectKeys.IdOf(key));
-            var numbers = new int[file.Packs.Count];
-            for (int i = 0; i < file.Packs.Count; i++)
+            var numbers = new int[packs.Count];
+            for (int i = 0; i < packs.Count; i++)
             {
-                var ip = file.Packs[i];
+                var ip = packs[i];
                 int n = Packs.NumberOf(ip.Id);
                 numbers[i] = n;
                 var p = Packs[n];
@@ -86,16 +86,16 @@ public sealed class RepositoryScan
                 {
                     p.Size = ip.Size;
                 }
-                foreach (var b in ip.Blobs)
+                foreach (var b in ip.Entries)
                 {
-                    Blobs.Add(BlobId.Parse(b.Id), n, b.Length);
+                    Blobs.Add(b.Id, n, b.Length);
                     p.Blobs++;
                     p.BlobBytes += b.Length;
                     p.HasTrees |= b.Type == BlobType.Tree;
                 }
                 if (p.HasTrees)
                 {
-                    Repo.Index.Add(PackInfo.FromIndexPack(ip)); // the tree walk reads these
+                    Repo.Index.Add(ip); // the tree walk reads these
                 }
             }
             IndexObjects[key] = numbers;
