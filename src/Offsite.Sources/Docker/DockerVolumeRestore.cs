@@ -108,7 +108,7 @@ public static class DockerVolumeRestore
         await using var helper = await HelperContainer.CreateAsync(client, volume, helperImage ?? HelperContainer.DefaultImage, readOnly: true, ct).ConfigureAwait(false);
         var response = await client.Containers.GetArchiveFromContainerAsync(helper.Id, new ContainerPathStatParameters { Path = HelperContainer.MountPath }, false, ct).ConfigureAwait(false);
         await using var archive = response.Stream ?? Stream.Null;
-        await using var reader = new System.Formats.Tar.TarReader(archive, leaveOpen: true);
+        await using var reader = new System.Formats.Tar.TarReader(new BorrowedStream(archive), leaveOpen: true);
         int entries = 0;
         while (entries < 2 && await reader.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false) is not null)
         {

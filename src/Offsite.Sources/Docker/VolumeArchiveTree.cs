@@ -40,7 +40,7 @@ internal sealed class VolumeArchiveTree : ITreeSource, IAsyncDisposable
     public async IAsyncEnumerable<SourceEntry> ListRootAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         _archive = await OpenArchiveAsync(cancellationToken).ConfigureAwait(false);
-        _reader = new TarReader(_archive, leaveOpen: true);
+        _reader = new TarReader(new BorrowedStream(_archive), leaveOpen: true);
         await foreach (var entry in ListUnderAsync("", cancellationToken).ConfigureAwait(false))
         {
             yield return entry;
@@ -180,7 +180,7 @@ internal sealed class VolumeArchiveTree : ITreeSource, IAsyncDisposable
     {
         var response = await _client.Containers.GetArchiveFromContainerAsync(_helper.Id, new ContainerPathStatParameters { Path = HelperContainer.MountPath + "/" + target }, false, cancellationToken).ConfigureAwait(false);
         var archive = response.Stream ?? throw new SourceEntryException(target, "the Docker daemon returned no archive for the hard link's target");
-        var reader = new TarReader(archive, leaveOpen: false);
+        var reader = new TarReader(new OwningStream(archive, archive), leaveOpen: false);
         var entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
         if (entry?.DataStream is not { } data)
         {
