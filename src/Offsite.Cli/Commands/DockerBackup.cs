@@ -77,7 +77,7 @@ public sealed class DockerBackup
             var result = await BackupService.BackupStreamsAsync(plan.Streams!, c => CommandRunner.OpenAsync(s, c), request, observer, ct).ConfigureAwait(false);
             if (!result.Succeeded)
             {
-                throw new OffsiteException(ErrorKind.SourceFailed, result.Failures[0]);
+                return ExitCodes.SourceFailed; // the observer printed the one line that says why
             }
         }
         if (s.Json)
