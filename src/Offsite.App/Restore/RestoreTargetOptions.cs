@@ -8,6 +8,9 @@ namespace Offsite.App.Restore;
 public abstract class RestoreTargetOptions
 {
     public abstract IRestoreTarget Create();
+
+    /// <summary>Targets that find their service through the environment (DOCKER_HOST) override this.</summary>
+    public virtual IRestoreTarget Create(Func<string, string?> environment) => Create();
 }
 
 /// <summary><c>type: directory</c>: restore into a local directory.</summary>

@@ -13,12 +13,16 @@ public static class SourceRegistry
         ["directory"] = typeof(Files.DirectorySourceOptions),
         ["command"] = typeof(Command.CommandSourceOptions),
         ["postgres"] = typeof(Postgres.PostgresSourceOptions),
+        ["named_volume"] = typeof(Docker.NamedVolumeSourceOptions),
+        ["container"] = typeof(Docker.ContainerSourceOptions),
     };
 
     public static IReadOnlyDictionary<string, Type> Targets { get; } = new Dictionary<string, Type>(StringComparer.Ordinal)
     {
         ["directory"] = typeof(DirectoryTargetOptions),
         ["postgres"] = typeof(PostgresTargetOptions),
+        ["named_volume"] = typeof(Restore.Docker.NamedVolumeTargetOptions),
+        ["container"] = typeof(Restore.Docker.ContainerTargetOptions),
     };
 
     /// <summary>What the config binder needs to pick a class by <c>type:</c>.</summary>

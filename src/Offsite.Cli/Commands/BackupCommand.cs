@@ -24,12 +24,18 @@ public static class BackupCommand
         var command = new Command("backup", "back up paths, standard input or a command's output") { paths, stdin, stdinName, fromCommand, tags, host, source };
         var postgres = new PostgresBackup();
         postgres.AddTo(command);
+        var docker = new DockerBackup();
+        docker.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
             string[] args = r.GetValue(paths) ?? [];
             bool isStdin = r.GetValue(stdin), isCommand = r.GetValue(fromCommand);
             Secrets.StdinIsData = isStdin;
             var request = new BackupRequest(r.GetValue(host) ?? CliEnvironment.Runtime.HostName, r.GetValue(tags) ?? [], r.GetValue(source));
+            if (!isStdin && !isCommand && DockerBackup.Handles(args))
+            {
+                return await docker.RunAsync(r, s, args, r.GetValue(stdinName), request, ct).ConfigureAwait(false);
+            }
             if (!isStdin && !isCommand && PostgresBackup.Handles(args))
             {
                 return await postgres.RunAsync(r, s, args, request, ct).ConfigureAwait(false);

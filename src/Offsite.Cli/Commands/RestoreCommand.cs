@@ -18,10 +18,18 @@ public static class RestoreCommand
         filters.AddTo(command);
         var postgres = new PostgresRestore();
         postgres.AddTo(command);
+        var docker = new DockerRestore();
+        docker.AddTo(command);
         var retrieval = new RetrievalOptions();
         retrieval.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
+            if (DockerRestore.Handles(r.GetValue(postgres.To)))
+            {
+                PostgresRestore.RejectTarget(r.GetValue(target));
+                var dockerTarget = docker.TargetFor(r, r.GetValue(postgres.To)!, null, null, null);
+                return await docker.RunAsync(r, s, filters, r.GetValue(snapshot)!, dockerTarget, ct).ConfigureAwait(false);
+            }
             if (postgres.Handles(r))
             {
                 PostgresRestore.RejectTarget(r.GetValue(target));
@@ -34,7 +42,11 @@ public static class RestoreCommand
             }
             else if (s.Job is not null && s.LoadConfig(required: true) is { } config && ConfigResolver.Job(config, s.Job).Restore is { } declared)
             {
-                restoreTarget = declared.Create();
+                restoreTarget = declared.Create(CliEnvironment.Get);
+                if (DockerRestore.IsDockerTarget(restoreTarget))
+                {
+                    return await docker.RunAsync(r, s, filters, r.GetValue(snapshot)!, restoreTarget, ct).ConfigureAwait(false);
+                }
                 if (restoreTarget is PostgresTarget)
                 {
                     return await postgres.RunAsync(r, s, filters, r.GetValue(snapshot)!, restoreTarget, ct).ConfigureAwait(false);

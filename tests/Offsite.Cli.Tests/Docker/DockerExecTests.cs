@@ -1,0 +1,94 @@
+namespace Offsite.Cli.Tests.Docker;
+
+/// <summary>Dumps run inside containers (exec API) through the real binary against the peer's dockerd.</summary>
+[Collection(DockerCollection.Name)]
+public sealed class DockerExecTests : IDisposable
+{
+    private readonly Sandbox _box = new();
+    private readonly DockerPeer _docker = new();
+
+    public DockerExecTests() => _box.Env["DOCKER_HOST"] = DockerPeer.Host;
+
+    public void Dispose()
+    {
+        _docker.Dispose();
+        _box.Dispose();
+    }
+
+    [DockerFact]
+    public void Exec_dump_backs_up_a_commands_output_and_restores_it_into_another_containers_command()
+    {
+        string db = _docker.StartContainer("db");
+        _docker.Exec(db, "mkdir /srv && seq 1 200000 > /srv/data.txt && echo 'last line' >> /srv/data.txt");
+        var saved = _box.Backup($"docker-exec:{db}", "--", "cat", "/srv/data.txt");
+        Assert.Equal($"docker-exec:{db}", saved["source"]!.GetValue<string>());
+
+        string other = _docker.StartContainer("other");
+        _box.Ok("restore", "latest", "--to", $"docker-exec:{other}", "--", "sh", "-c", "cat > /tmp/restored.txt");
+        Assert.Equal(DockerPeer.Text(_docker.Exec(db, "md5sum < /srv/data.txt")), DockerPeer.Text(_docker.Exec(other, "md5sum < /tmp/restored.txt")));
+        Assert.Equal("last line\n", DockerPeer.Text(_docker.Exec(other, "tail -n 1 /tmp/restored.txt")));
+    }
+
+    [DockerFact]
+    public void A_failing_backup_command_fails_with_its_stderr_exit_9_no_snapshot_and_restarts_stopped_containers()
+    {
+        string db = _docker.StartContainer("db");
+        string app = _docker.StartContainer("app", new Dictionary<string, string> { ["docker-volume-backup.stop-during-backup"] = "dump" });
+        string before = StartedAt(app);
+        string job = _box.Path("job.yaml");
+        File.WriteAllText(job, $"""
+            repositories:
+              main: {"{"}location: {_box.Repo}, password: "{Sandbox.Password}"{"}"}
+            jobs:
+              dump:
+                source: {"{"}type: container, container: {db}, stop_label: dump, backup_command: [sh, -c, "echo partial; echo 'dump: table t is locked' >&2; exit 3"]{"}"}
+            """);
+        var r = _box.Expect(9, "--config", job, "run", "dump");
+        Assert.Contains($"job dump failed: docker container '{db}': sh exited with code 3: dump: table t is locked; no snapshot was written", r.Stderr, StringComparison.Ordinal);
+        Assert.Empty(_box.Json("snapshots").AsArray());
+        Assert.True(_docker.IsRunning(app), "the labelled container was left stopped");
+        Assert.NotEqual(before, StartedAt(app)); // it was stopped, and started again
+    }
+
+    [DockerFact]
+    public void A_job_restores_into_its_declared_container_target_and_a_failing_restore_command_exits_9()
+    {
+        string db = _docker.StartContainer("db");
+        _docker.Exec(db, "echo 'hello from the dump' > /tmp/dump.sql");
+        string target = _docker.StartContainer("target");
+        string job = _box.Path("job.yaml");
+        File.WriteAllText(job, $"""
+            repositories:
+              main: {"{"}location: {_box.Repo}, password: "{Sandbox.Password}"{"}"}
+            jobs:
+              dump:
+                source: {"{"}type: container, container: {db}, backup_command: [cat, /tmp/dump.sql]{"}"}
+                restore: {"{"}type: container, container: {target}, restore_command: [sh, -c, "cat > /tmp/in.sql"]{"}"}
+              broken:
+                source: {"{"}type: container, container: {db}, backup_command: [cat, /tmp/dump.sql]{"}"}
+                restore: {"{"}type: container, container: {target}, restore_command: [sh, -c, "echo 'psql: connection refused' >&2; exit 2"]{"}"}
+            """);
+        _box.Ok("--config", job, "run", "dump");
+        _box.Ok("--config", job, "--job", "dump", "restore", "latest");
+        Assert.Equal("hello from the dump\n", DockerPeer.Text(_docker.Exec(target, "cat /tmp/in.sql")));
+
+        var failed = _box.Expect(9, "--config", job, "--job", "broken", "restore", "latest");
+        Assert.Contains($"docker container '{target}': restore failed: sh exited with code 2: psql: connection refused", failed.Stderr, StringComparison.Ordinal);
+    }
+
+    [DockerFact]
+    public void Missing_container_exits_9_for_a_backup_and_10_for_a_restore()
+    {
+        string missing = _docker.Unique("missing");
+        var r = _box.Expect(9, "backup", $"docker-exec:{missing}", "--", "true");
+        Assert.Matches($"^offsite: docker container '{missing}': not found on the Docker daemon at unix://[^\n]+\n$", r.Stderr);
+        Assert.Empty(_box.Json("snapshots").AsArray());
+
+        string db = _docker.StartContainer("db");
+        _box.Backup($"docker-exec:{db}", "--", "echo", "x");
+        var restore = _box.Expect(10, "restore", "latest", "--to", $"docker-exec:{missing}", "--", "cat");
+        Assert.Contains($"docker container '{missing}': not found", restore.Stderr, StringComparison.Ordinal);
+    }
+
+    private string StartedAt(string container) => _docker.Client.Containers.InspectContainerAsync(container).GetAwaiter().GetResult().State?.StartedAt ?? "";
+}
