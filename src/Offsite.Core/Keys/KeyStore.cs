@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Offsite.Core.Errors;
 using Offsite.Core.Repository;
 using Offsite.Core.Storage;
@@ -62,9 +63,17 @@ public sealed class KeyStore
         }
         var ordered = keys.OrderBy(k => ObjectKeys.IdOf(k.Key) == preferredId ? 0 : 1).ToList();
         var identity = new ScryptIdentity(passphrase);
+        var damaged = new List<string>();
         foreach (var info in ordered)
         {
             byte[] stored = await _storage.GetAsync(info.Key, cancellationToken).ConfigureAwait(false);
+            if (ObjectKeys.IdFor(stored) != ObjectKeys.IdOf(info.Key))
+            {
+                // A damaged key object must not stop another passphrase from opening the repository.
+                damaged.Add(info.Key);
+                _runtime.Logger.LogWarning("{Key}: content does not match its name (object is damaged or truncated); skipped, trying the other keys (`offsite check` reports it)", info.Key);
+                continue;
+            }
             byte[] plaintext;
             try
             {
@@ -78,6 +87,11 @@ public sealed class KeyStore
             string text = Encoding.UTF8.GetString(plaintext);
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
             return (KeyFile.Parse(text, repositoryId, info.Key), ObjectKeys.IdOf(info.Key));
+        }
+        if (damaged.Count > 0)
+        {
+            throw new OffsiteException(ErrorKind.RepositoryDamaged,
+                $"the passphrase opens none of the {keys.Count - damaged.Count} intact key(s), and {string.Join(", ", damaged)} is damaged: if the passphrase belonged to it, open the repository with another passphrase or an exported key file");
         }
         throw new OffsiteException(ErrorKind.WrongKey, $"wrong passphrase: it opens none of the {keys.Count} key(s) of this repository");
     }
