@@ -61,7 +61,8 @@ public sealed class KeyStore
         {
             throw new OffsiteException(ErrorKind.RepositoryDamaged, "the repository has no keys/ objects: nobody can open it with a passphrase (use a key file from `offsite key export --identity`)");
         }
-        var ordered = keys.OrderBy(k => ObjectKeys.IdOf(k.Key) == preferredId ? 0 : 1).ToList();
+        // The cached preference first, then in name order: the same order on every host and backend.
+        var ordered = keys.OrderBy(k => ObjectKeys.IdOf(k.Key) == preferredId ? 0 : 1).ThenBy(k => k.Key, StringComparer.Ordinal).ToList();
         var identity = new ScryptIdentity(passphrase);
         var damaged = new List<string>();
         foreach (var info in ordered)
