@@ -361,7 +361,7 @@ public sealed class Restorer
         else
         {
             ApplyMetadata(file.PartialPath, file.Node, file.Display);
-            _result.Fail(file.Display, $"not restored: {file.LostReport()}; the other {file.Size - file.LostBytes} bytes are in {file.Display}{PartialSuffix} (lost ranges read as zeros)");
+            _result.Fail(file.Display, $"not restored: {file.LostReport()}; the other {file.Size - file.LostBytes} bytes are kept in {file.Display}{PartialSuffix} under the target (lost ranges read as zeros)");
         }
         lock (_unfinished) _unfinished.Remove(file);
     }
