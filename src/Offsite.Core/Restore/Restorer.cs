@@ -361,7 +361,7 @@ public sealed class Restorer
         else
         {
             ApplyMetadata(file.PartialPath, file.Node, file.Display);
-            _result.Fail(file.Display, $"not restored: {file.LostReport()}; the other {file.Size - file.LostBytes} bytes are kept in {file.Display}{PartialSuffix} under the target (lost ranges read as zeros)");
+            _result.Fail(file.Display, $"not restored: {file.LostReport()}; the other {file.Size - file.LostBytes} bytes are kept in {PosixPath.ToDisplay(file.PartialPath)} (lost ranges read as zeros)");
         }
         lock (_unfinished) _unfinished.Remove(file);
     }
@@ -471,7 +471,7 @@ public sealed class Restorer
         private List<(long Offset, long Length, string Reason)>? _lost;
 
         public byte[] Path { get; } = path;
-        public byte[] PartialPath { get; } = [.. path, .. System.Text.Encoding.ASCII.GetBytes(PartialSuffix)];
+        public byte[] PartialPath { get; } = PartialPathFor(path);
         public string Display { get; } = display;
         public Node Node { get; } = node;
         public long Size { get; set; }
@@ -482,6 +482,24 @@ public sealed class Restorer
         /// <summary>End of the furthest data written; when it falls short of Size the tail is a hole.</summary>
         public long End { get; set; }
         public long LostBytes { get; private set; }
+
+        /// <summary>
+        /// NAME.offsite-partial; a name too long for the suffix (NAME_MAX is 255 bytes) is shortened and
+        /// made unique with a hash of the whole name, so even such a file never needs its real name.
+        /// </summary>
+        private static byte[] PartialPathFor(byte[] path)
+        {
+            const int NameMax = 255;
+            byte[] suffix = System.Text.Encoding.ASCII.GetBytes(PartialSuffix);
+            int slash = Array.LastIndexOf(path, (byte)'/');
+            var name = path.AsSpan(slash + 1);
+            if (name.Length + suffix.Length <= NameMax)
+            {
+                return [.. path, .. suffix];
+            }
+            byte[] tag = System.Text.Encoding.ASCII.GetBytes("~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(name))[..8]);
+            return [.. path.AsSpan(0, slash + 1), .. name[..(NameMax - suffix.Length - tag.Length)], .. tag, .. suffix];
+        }
 
         public void Lose(long offset, long length, string reason)
         {
