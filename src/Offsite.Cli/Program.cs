@@ -26,6 +26,7 @@ root.Subcommands.Add(PruneCommand.Create());
 root.Subcommands.Add(LockCommand.Create());
 root.Subcommands.Add(CopyCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(MigrateCommand.Create());
 
 args = CommandLineChecks.Rewrite(args);
 var parsed = root.Parse(args);

@@ -26,6 +26,27 @@ public static class SnapshotQuery
             throw new OffsiteException(ErrorKind.NotFound,
                 $"snapshot {expired.Id[..8]} of {expired.Time:yyyy-MM-dd HH:mm} has expired under lifecycle retention: the bucket may already have deleted its data");
         }
+        if (reference != "latest" && !valid.Any(s => s.Id.StartsWith(reference, StringComparison.Ordinal))
+            && repo.Damaged.FindSnapshot(reference) is { } damaged)
+        {
+            throw new OffsiteException(ErrorKind.RepositoryDamaged, $"{damaged.Reason}; this snapshot cannot be read (the others can)");
+        }
+        if (reference != "latest" && !valid.Any(s => s.Id.StartsWith(reference, StringComparison.Ordinal))
+            && repo.Config.Retention is { } retention && SnapshotsHaveExpired(repo, all, valid))
+        {
+            // The bucket deletes expired snapshots itself: an id nobody can find is most likely one of them.
+            throw new OffsiteException(ErrorKind.NotFound,
+                $"no snapshot with id {reference}: this repository's lifecycle retention keeps snapshots valid for {retention.ExpireDays - retention.RefreshDays} days " +
+                $"(the bucket deletes them after {retention.ExpireDays}), and older snapshots have already expired; if {reference} is older than that, it has expired and its data is gone. `offsite snapshots` lists those that remain");
+        }
         return SnapshotFinder.Find(valid, reference, filter.ToCore());
     }
+
+    /// <summary>
+    /// True when snapshots are known to have expired: some listed ones are past their validity, or the
+    /// repository is older than the lifecycle expiry (so the bucket has deleted whatever was written first).
+    /// </summary>
+    private static bool SnapshotsHaveExpired(Core.Repository.Repository repo, IReadOnlyList<Snapshot> all, IReadOnlyList<Snapshot> valid) =>
+        valid.Count < all.Count
+        || (repo.Config.Retention is { } retention && repo.Config.Created < repo.Runtime.Clock.GetUtcNow() - retention.SnapshotValidity);
 }

@@ -78,9 +78,14 @@ public static class RestoreCommand
                     ["errors"] = new JsonArray(result.Errors.Select(e => (JsonNode?)e).ToArray()), ["seconds"] = Math.Round(seconds, 3),
                 });
             }
-            else
+            else if (result.Complete)
             {
                 CommandRunner.Info(s, $"restored snapshot {sn.Id[..8]}: {result.Files} files, {result.Directories} dirs, {Output.Bytes(result.Bytes)} in {seconds:0.0}s");
+            }
+            else
+            {
+                // Not a success line: what is there is intact, but the snapshot is not all there.
+                CommandRunner.Info(s, $"snapshot {sn.Id[..8]} only partly restored: {result.Files} intact files, {result.Directories} dirs, {Output.Bytes(result.Bytes)} in {seconds:0.0}s");
             }
             if (!result.Complete)
             {

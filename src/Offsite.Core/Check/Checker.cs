@@ -25,7 +25,7 @@ public sealed class Checker
     public async Task<CheckReport> RunAsync(bool readData, CancellationToken cancellationToken)
     {
         var report = new CheckReport();
-        _ = _repo.Identities; // a write-only key cannot check: say so before doing anything
+        _repo.RequireReadAccess(); // a write-only key cannot check: say so before doing anything
 
         var stored = new Dictionary<string, long>(StringComparer.Ordinal);
         await foreach (var info in _repo.Storage.ListAsync(ObjectKeys.PacksPrefix, cancellationToken).ConfigureAwait(false))
@@ -34,6 +34,7 @@ public sealed class Checker
         }
         report.Packs = stored.Count;
 
+        await CheckKeysAsync(report, cancellationToken).ConfigureAwait(false);
         await LoadIndexesAsync(report, cancellationToken).ConfigureAwait(false);
         foreach (var pack in _repo.Index.Packs)
         {
@@ -64,23 +65,43 @@ public sealed class Checker
         return report;
     }
 
+    /// <summary>Every key object must match its name: a damaged one no longer opens with its passphrase.</summary>
+    private async Task CheckKeysAsync(CheckReport report, CancellationToken cancellationToken)
+    {
+        await foreach (var info in _repo.Storage.ListAsync(ObjectKeys.KeysPrefix, cancellationToken).ConfigureAwait(false))
+        {
+            byte[] stored;
+            try
+            {
+                stored = await _repo.Storage.GetAsync(info.Key, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectNotFoundException)
+            {
+                continue; // removed since the listing (key remove)
+            }
+            if (ObjectKeys.IdFor(stored) != ObjectKeys.IdOf(info.Key))
+            {
+                report.Error($"{info.Key}: content does not match its name (object is damaged or truncated); its passphrase no longer opens the repository");
+            }
+        }
+    }
+
     private async Task LoadIndexesAsync(CheckReport report, CancellationToken cancellationToken)
     {
         await foreach (var info in _repo.Storage.ListAsync(ObjectKeys.IndexPrefix, cancellationToken).ConfigureAwait(false))
         {
             try
             {
-                var file = await _repo.LoadIndexFileAsync(info.Key, cancellationToken).ConfigureAwait(false);
-                foreach (var p in file.Packs)
+                foreach (var p in await _repo.LoadIndexPacksAsync(info.Key, cancellationToken, fromCache: false).ConfigureAwait(false))
                 {
-                    _repo.Index.Add(PackInfo.FromIndexPack(p));
+                    _repo.Index.Add(p);
                 }
             }
             catch (ObjectNotFoundException)
             {
                 // Listed, then deleted (lifecycle expiry, prune): nothing left to check.
             }
-            catch (OffsiteException e) when (e.Kind == ErrorKind.RepositoryDamaged)
+            catch (OffsiteException e) when (DamagedObjects.IsObjectDamage(e))
             {
                 report.Error(e.Message);
             }
@@ -216,7 +237,7 @@ public sealed class Checker
                 report.ExpiredSnapshots++;
                 continue; // expired by the bucket's lifecycle rule after it was listed
             }
-            catch (OffsiteException e) when (e.Kind == ErrorKind.RepositoryDamaged)
+            catch (OffsiteException e) when (DamagedObjects.IsObjectDamage(e))
             {
                 report.Error(e.Message);
                 report.AffectedSnapshots.Add(snapshotId);

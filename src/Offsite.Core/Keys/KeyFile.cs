@@ -13,6 +13,8 @@ public static class KeyFile
 {
     private const string FieldPrefix = "# offsite-";
     private const string IdentityPrefix = "AGE-SECRET-KEY-1";
+    private const string ConfigField = "config";
+    private const string ConfigAuthenticatedValue = "authenticated";
 
     public static string FormatFull(RepositoryKey key, string? note = null)
     {
@@ -24,6 +26,7 @@ public static class KeyFile
             sb.Append("# ").Append(note).Append('\n');
         }
         sb.Append(FieldPrefix).Append("repository: ").Append(key.RepositoryId).Append('\n');
+        AppendConfigMarker(sb, key);
         sb.Append("# public key: ").Append(key.Recipient).Append('\n');
         sb.Append(key.Identity).Append('\n');
         return sb.ToString();
@@ -37,7 +40,17 @@ public static class KeyFile
         sb.Append(FieldPrefix).Append("recipient: ").Append(key.Recipient).Append('\n');
         sb.Append(FieldPrefix).Append("blob-id-key: ").Append(Convert.ToBase64String(key.BlobIdKey)).Append('\n');
         sb.Append(FieldPrefix).Append("chunker-seed: ").Append(Convert.ToBase64String(key.ChunkerSeed)).Append('\n');
+        AppendConfigMarker(sb, key);
         return sb.ToString();
+    }
+
+    /// <summary>Keys of a repository with an authenticated config say so: a config stripped of its MAC is then refused.</summary>
+    private static void AppendConfigMarker(StringBuilder sb, RepositoryKey key)
+    {
+        if (key.ConfigAuthenticated)
+        {
+            sb.Append(FieldPrefix).Append(ConfigField).Append(": ").Append(ConfigAuthenticatedValue).Append('\n');
+        }
     }
 
     /// <summary>
@@ -71,8 +84,16 @@ public static class KeyFile
 
         if (fields.TryGetValue("repository", out string? id) && id != repositoryId)
         {
-            throw new OffsiteException(ErrorKind.WrongKey, $"{origin}: is a key for repository {Short(id)}, not for this repository ({Short(repositoryId)})");
+            var (theirs, ours) = Repository.IdPrefixes.Distinguish(id, repositoryId);
+            throw new OffsiteException(ErrorKind.WrongKey, $"{origin}: is a key for repository {theirs}, not for this repository ({ours}): wrong key, or the config's id was changed");
         }
+        var key = ParseSecrets(fields, identity, repositoryId, origin);
+        key.ConfigAuthenticated = fields.TryGetValue(ConfigField, out string? config) && config == ConfigAuthenticatedValue;
+        return key;
+    }
+
+    private static RepositoryKey ParseSecrets(Dictionary<string, string> fields, X25519Identity? identity, string repositoryId, string origin)
+    {
         if (identity is not null)
         {
             return RepositoryKey.FromIdentity(identity, repositoryId);
@@ -105,6 +126,4 @@ public static class KeyFile
             throw new OffsiteException(ErrorKind.Usage, $"{origin}: the identity line is malformed", e);
         }
     }
-
-    private static string Short(string id) => id.Length > 8 ? id[..8] : id;
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Offsite.Core.Errors;
 using Offsite.Core.Repository;
 using Offsite.Core.Storage;
@@ -60,11 +61,20 @@ public sealed class KeyStore
         {
             throw new OffsiteException(ErrorKind.RepositoryDamaged, "the repository has no keys/ objects: nobody can open it with a passphrase (use a key file from `offsite key export --identity`)");
         }
-        var ordered = keys.OrderBy(k => ObjectKeys.IdOf(k.Key) == preferredId ? 0 : 1).ToList();
+        // The cached preference first, then in name order: the same order on every host and backend.
+        var ordered = keys.OrderBy(k => ObjectKeys.IdOf(k.Key) == preferredId ? 0 : 1).ThenBy(k => k.Key, StringComparer.Ordinal).ToList();
         var identity = new ScryptIdentity(passphrase);
+        var damaged = new List<string>();
         foreach (var info in ordered)
         {
             byte[] stored = await _storage.GetAsync(info.Key, cancellationToken).ConfigureAwait(false);
+            if (ObjectKeys.IdFor(stored) != ObjectKeys.IdOf(info.Key))
+            {
+                // A damaged key object must not stop another passphrase from opening the repository.
+                damaged.Add(info.Key);
+                _runtime.Logger.LogWarning("{Key}: content does not match its name (object is damaged or truncated); skipped, trying the other keys (`offsite check` reports it)", info.Key);
+                continue;
+            }
             byte[] plaintext;
             try
             {
@@ -78,6 +88,11 @@ public sealed class KeyStore
             string text = Encoding.UTF8.GetString(plaintext);
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
             return (KeyFile.Parse(text, repositoryId, info.Key), ObjectKeys.IdOf(info.Key));
+        }
+        if (damaged.Count > 0)
+        {
+            throw new OffsiteException(ErrorKind.RepositoryDamaged,
+                $"the passphrase opens none of the {keys.Count - damaged.Count} intact key(s), and {string.Join(", ", damaged)} is damaged: if the passphrase belonged to it, open the repository with another passphrase or an exported key file");
         }
         throw new OffsiteException(ErrorKind.WrongKey, $"wrong passphrase: it opens none of the {keys.Count} key(s) of this repository");
     }

@@ -30,6 +30,12 @@ public sealed class RepositoryKey
     public byte[] ChunkerSeed { get; }
     public bool CanRead => _identity is not null;
 
+    /// <summary>
+    /// True when the repository's config carries a verified MAC (or this key file says it must): key
+    /// files written from this key then say so, and a config stripped of its MAC is refused.
+    /// </summary>
+    public bool ConfigAuthenticated { get; internal set; }
+
     /// <summary>The identity that decrypts objects; throws a clear error for a write-only key.</summary>
     public X25519Identity Identity => _identity ?? throw new OffsiteException(ErrorKind.KeyCannotRead,
         "this is a write-only key: it can add backups but cannot read, list, restore or check them. Use the repository passphrase or the full key (offsite key export --identity) where reading is allowed");
@@ -47,7 +53,7 @@ public sealed class RepositoryKey
     }
 
     /// <summary>The same key without the identity (what <c>key export --write-only</c> hands out).</summary>
-    public RepositoryKey ToWriteOnly() => new(RepositoryId, Recipient, null, BlobIdKey, ChunkerSeed);
+    public RepositoryKey ToWriteOnly() => new(RepositoryId, Recipient, null, BlobIdKey, ChunkerSeed) { ConfigAuthenticated = ConfigAuthenticated };
 
     // HKDF keyed by the identity's canonical encoding; the repository id as salt separates repositories
     // that share an identity, the label separates the two secrets.

@@ -109,6 +109,12 @@ public sealed class RepositoryScan
     private async Task MarkUsedAsync(CancellationToken cancellationToken)
     {
         var all = await Repo.ListAllSnapshotsAsync(cancellationToken).ConfigureAwait(false);
+        if (Repo.Damaged.ByKey.Keys.FirstOrDefault(k => k.StartsWith(ObjectKeys.SnapshotsPrefix, StringComparison.Ordinal)) is { } damaged)
+        {
+            // Listing skips a damaged snapshot; prune must not: it cannot tell which data that snapshot needs.
+            throw new OffsiteException(ErrorKind.RepositoryDamaged,
+                $"{damaged} is damaged: prune cannot tell which data it references and deletes nothing; restore the object from a copy, or delete it by hand if it is lost, then prune again");
+        }
         Snapshots = all.Where(s => !Repo.IsExpired(s)).ToList();
         ExpiredSnapshots = all.Count - Snapshots.Count;
         // Two packs: the walk is depth first, so it rarely goes back to an older tree pack, and every

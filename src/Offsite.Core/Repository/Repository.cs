@@ -70,6 +70,18 @@ public sealed class Repository
     }
     public IReadOnlyList<IIdentity> Identities => [Key.Identity];
 
+    /// <summary>
+    /// Throws the write-only key error when the key cannot decrypt. Called before the first request a
+    /// reading command makes, so the answer does not depend on what the storage credentials may list.
+    /// </summary>
+    public void RequireReadAccess() => _ = Key.Identity;
+
+    /// <summary>
+    /// Objects this process found damaged and stepped over (object key → reason): one bad snapshot or
+    /// index must not block the others. Each is also logged as a warning; <c>check</c> reports them as errors.
+    /// </summary>
+    public DamagedObjects Damaged { get; } = new();
+
     public static Task<Repository> InitAsync(IStorage storage, string passphrase, RepositoryConfig template, string? cacheBase, CancellationToken cancellationToken) =>
         InitAsync(storage, passphrase, template, cacheBase, RuntimeContext.Default, cancellationToken);
 
@@ -84,6 +96,7 @@ public sealed class Repository
         template.Created = runtime.Clock.GetUtcNow();
         template.Recipient = identity.Recipient.ToString();
         var key = RepositoryKey.FromIdentity(identity, template.Id);
+        ConfigAuthentication.Seal(template, key);
         // Key first, config last: a repository is visible only once it can be opened.
         string keyId = await new KeyStore(storage, runtime).AddAsync(key, passphrase, cancellationToken).ConfigureAwait(false);
         // Every backup reads prune-state; a write-only host without list rights gets 403, not 404, for a missing one.
@@ -127,6 +140,7 @@ public sealed class Repository
             throw new OffsiteException(ErrorKind.WrongKey,
                 $"{source.Origin}: the key's public key does not match the repository config ({config.Recipient[..12]}…); wrong key, or the config was replaced");
         }
+        ConfigAuthentication.Verify(config, key, source.Origin, runtime.Logger);
         return new Repository(storage, config, key, keyId, cache, runtime);
     }
 
@@ -278,6 +292,13 @@ public sealed class Repository
                     // What it indexed is gone with it or indexed again elsewhere.
                     return;
                 }
+                catch (OffsiteException e) when (DamagedObjects.IsObjectDamage(e))
+                {
+                    // One damaged index costs only the packs no other index describes (their blobs then
+                    // read as "in no index"), not every command.
+                    Damaged.Add(info.Key, e.Message, Runtime.Logger, "skipped; blobs only it describes are unavailable");
+                    return;
+                }
                 foreach (var p in packs.Where(p => !ExcludedPacks.Contains(p.Id)))
                 {
                     Index.Add(p);
@@ -332,23 +353,30 @@ public sealed class Repository
     private static bool PackLogIsMostlyRedundant(int lines, int needed) =>
         lines >= 16 && lines - (needed + 1) >= lines / 2;
 
-    public async Task<IndexFile> LoadIndexFileAsync(string key, CancellationToken cancellationToken) =>
-        IndexCodec.Parse(await LoadIndexPlaintextAsync(key, cancellationToken).ConfigureAwait(false), key);
+    /// <param name="fromCache">use this host's copy when it has one (false for check, which must read what the repository holds)</param>
+    public Task<IndexFile> LoadIndexFileAsync(string key, CancellationToken cancellationToken, bool fromCache = true) =>
+        LoadIndexAsync(key, IndexCodec.Parse, fromCache, cancellationToken);
 
     /// <summary>An index object's packs, parsed straight into the in-memory form (no per-blob objects on the way).</summary>
-    public async Task<List<PackInfo>> LoadIndexPacksAsync(string key, CancellationToken cancellationToken) =>
-        IndexCodec.ParsePacks(await LoadIndexPlaintextAsync(key, cancellationToken).ConfigureAwait(false), key);
+    /// <param name="fromCache">as for <see cref="LoadIndexFileAsync"/></param>
+    public Task<List<PackInfo>> LoadIndexPacksAsync(string key, CancellationToken cancellationToken, bool fromCache = true) =>
+        LoadIndexAsync(key, IndexCodec.ParsePacks, fromCache, cancellationToken);
 
-    private async Task<byte[]> LoadIndexPlaintextAsync(string key, CancellationToken cancellationToken)
+    private delegate T IndexParser<T>(ReadOnlySpan<byte> plaintext, string what);
+
+    private async Task<T> LoadIndexAsync<T>(string key, IndexParser<T> parse, bool fromCache, CancellationToken cancellationToken)
     {
         string id = ObjectKeys.IdOf(key);
-        byte[]? stored = Cache.TryReadIndex(id);
-        if (stored is null)
+        // A cached copy is used only when it still matches its name; a damaged one is read again.
+        if (fromCache && Cache.TryReadIndex(id) is { } cached && ObjectKeys.IdFor(cached) == id)
         {
-            stored = await Storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
-            Cache.WriteIndex(id, stored);
+            return parse(ObjectCodec.Open(cached, key, Identities, id), key);
         }
-        return ObjectCodec.Open(stored, key, Identities, id);
+        byte[] stored = await Storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        var result = parse(ObjectCodec.Open(stored, key, Identities, id), key);
+        // Cached only once it proved intact: a damaged download must not outlive its repair.
+        Cache.WriteIndex(id, stored);
+        return result;
     }
 
     // ---- snapshots
@@ -357,27 +385,33 @@ public sealed class Repository
     public async Task<List<Snapshot>> ListSnapshotsAsync(CancellationToken cancellationToken) =>
         (await ListAllSnapshotsAsync(cancellationToken).ConfigureAwait(false)).Where(s => !IsExpired(s)).ToList();
 
+    /// <summary>
+    /// Every readable snapshot, oldest first. A damaged one is left out, logged as a warning and recorded
+    /// in <see cref="Damaged"/>: the others stay listable and restorable.
+    /// </summary>
     public async Task<List<Snapshot>> ListAllSnapshotsAsync(CancellationToken cancellationToken)
     {
+        RequireReadAccess(); // before the LIST: write-only credentials may not list, and the key is the real reason
         var keys = new List<string>();
         await foreach (var info in Storage.ListAsync(ObjectKeys.SnapshotsPrefix, cancellationToken).ConfigureAwait(false))
         {
             keys.Add(info.Key);
         }
         var snapshots = new Snapshot?[keys.Count];
-        _ = Identities; // fail early and clearly for a write-only key
         await Parallel.ForEachAsync(Enumerable.Range(0, keys.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            byte[] plaintext;
             try
             {
-                plaintext = await LoadObjectAsync(keys[i], ct).ConfigureAwait(false);
+                snapshots[i] = Snapshot.Parse(await LoadObjectAsync(keys[i], ct).ConfigureAwait(false), ObjectKeys.IdOf(keys[i]));
             }
             catch (OffsiteException e) when (IsVanished(e))
             {
-                return; // deleted between listing and reading (lifecycle expiry, forget): not a snapshot any more
+                // deleted between listing and reading (lifecycle expiry, forget): not a snapshot any more
             }
-            snapshots[i] = Snapshot.Parse(plaintext, ObjectKeys.IdOf(keys[i]));
+            catch (OffsiteException e) when (DamagedObjects.IsObjectDamage(e))
+            {
+                Damaged.Add(keys[i], e.Message, Runtime.Logger, "skipped; the other snapshots are not affected");
+            }
         }).ConfigureAwait(false);
         return snapshots.OfType<Snapshot>().OrderBy(s => s.Time).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
     }

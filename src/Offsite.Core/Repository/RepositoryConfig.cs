@@ -26,6 +26,8 @@ public sealed class RepositoryConfig
     [JsonPropertyName("packSize")] public int PackSize { get; set; } = 16 * 1024 * 1024;
     /// <summary>Lifecycle-safe retention, or null when snapshots are removed by prune.</summary>
     [JsonPropertyName("retention")] public RetentionConfig? Retention { get; set; }
+    /// <summary>HMAC binding the other fields to the repository's keys (<see cref="ConfigAuthentication"/>); null in configs made before it existed.</summary>
+    [JsonPropertyName("mac")] public string? Mac { get; set; }
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, OffsiteJsonContext.Default.RepositoryConfig);
 

@@ -8,7 +8,11 @@ namespace Offsite.Core.Restore;
 /// <summary>
 /// Recreates a snapshot tree under a target directory: contents, modes, owners (as root), mtimes,
 /// symlinks, hard links, FIFOs, devices (as root), holes for all-zero blocks. Damage never stops
-/// it: every file that can be restored intact is, and each one that cannot is reported.
+/// it: every file that can be restored intact is, and each one that cannot is reported with the byte
+/// ranges lost. A file is written under <c>NAME.offsite-partial</c> and renamed to its real name only
+/// once complete, so nothing under a real name is ever partial: a damaged file keeps its intact ranges
+/// under the partial name (holes where data was lost). A failing target (disk full) stops the restore
+/// with <see cref="ErrorKind.Io"/> and removes the files it had not finished.
 /// </summary>
 public sealed class Restorer
 {
@@ -21,8 +25,15 @@ public sealed class Restorer
     private readonly List<string> _packOrder = new();
     private readonly PathFilter _filter;
     private readonly bool _restoreOwners = PosixFs.IsRoot;
-    private readonly Dictionary<(ulong, ulong), byte[]> _hardLinks = new();
-    private readonly List<(byte[] Path, string Display, byte[] Target)> _laterLinks = new();
+    /// <summary>Suffix of a file while it is written, and of a damaged one's intact parts.</summary>
+    public const string PartialSuffix = ".offsite-partial";
+    private readonly Dictionary<(ulong, ulong), PendingFile> _hardLinks = new();
+    private readonly List<(byte[] Path, string Display, PendingFile Target)> _laterLinks = new();
+    /// <summary>Files created under their partial name and not finished yet: removed when the target fails.</summary>
+    private readonly HashSet<PendingFile> _unfinished = new();
+    /// <summary>The first failure of the target as a whole; set once, then every writer stops.</summary>
+    private Exception? _targetFailure;
+    private readonly CancellationTokenSource _stop = new();
     private readonly List<(byte[] Path, Node Node)> _directories = new();
     private readonly RestoreResult _result = new();
     private readonly int _workers;
@@ -56,20 +67,42 @@ public sealed class Restorer
         // Walk first, then read each pack once and write its blobs wherever they belong. Reading in
         // tree order instead would fetch a pack again for every file whose (deduplicated) content
         // lives in an older pack.
-        await WalkAsync(root, targetPath, "", cancellationToken).ConfigureAwait(false);
-        await Parallel.ForEachAsync(_packOrder, new ParallelOptions { MaxDegreeOfParallelism = _workers, CancellationToken = cancellationToken },
-            async (pack, ct) =>
-            {
-                using var held = _holdPack?.Invoke(pack, _plan[pack].Keys, ct);
-                await RestorePackAsync(_plan[pack], ct).ConfigureAwait(false);
-            }).ConfigureAwait(false);
-        foreach (var (path, display, linkTarget) in _laterLinks)
+        using var stopOrCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        try
         {
+            await WalkAsync(root, targetPath, "", stopOrCancel.Token).ConfigureAwait(false);
+            await Parallel.ForEachAsync(_packOrder, new ParallelOptions { MaxDegreeOfParallelism = _workers, CancellationToken = stopOrCancel.Token },
+                async (pack, ct) =>
+                {
+                    using var held = _holdPack?.Invoke(pack, _plan[pack].Keys, ct);
+                    await RestorePackAsync(_plan[pack], ct).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_targetFailure is not null && !cancellationToken.IsCancellationRequested)
+        {
+            // Stopped by a target failure: reported below.
+        }
+        if (_targetFailure is not null)
+        {
+            RemoveUnfinished();
+            throw TargetFailure.Describe(_targetFailure, _result.Files, _result.Bytes, PosixPath.ToDisplay(targetPath));
+        }
+        foreach (var (path, display, first) in _laterLinks)
+        {
+            if (!first.Completed)
+            {
+                _result.Fail(display, $"hard link not restored: the file it links to ({first.Display}) was not restored intact");
+                continue;
+            }
             try
             {
                 RemoveExisting(path);
-                PosixFs.Link(linkTarget, path);
+                PosixFs.Link(first.Path, path);
                 _result.AddFile(0);
+            }
+            catch (PosixException e) when (TargetFailure.Is(e))
+            {
+                throw TargetFailure.Describe(e, _result.Files, _result.Bytes, PosixPath.ToDisplay(targetPath));
             }
             catch (PosixException e)
             {
@@ -116,6 +149,11 @@ public sealed class Restorer
                 {
                     PosixFs.MakeDirectory(path, PrivateDir, existOk: true);
                 }
+                catch (PosixException e) when (TargetFailure.Is(e))
+                {
+                    StopOnTargetFailure(e);
+                    return;
+                }
                 catch (PosixException e)
                 {
                     _result.Fail(childDisplay, e.Message);
@@ -132,18 +170,17 @@ public sealed class Restorer
             if (!included) continue;
             if (node.Type == NodeType.File)
             {
-                if (node.Inode is { } ino && node.Device is { } dev)
+                // Hard links are decided here, in tree order, so the first path is always the one written.
+                if (node.Inode is { } ino && node.Device is { } dev && _hardLinks.TryGetValue((dev, ino), out var first))
                 {
-                    // Hard links are decided here, in tree order, so the first path is always the one written.
-                    if (_hardLinks.TryGetValue((dev, ino), out byte[]? first))
-                    {
-                        // Linked after all files are written, so the first name surely exists.
-                        _laterLinks.Add((path, childDisplay, first));
-                        continue;
-                    }
-                    _hardLinks[(dev, ino)] = path;
+                    // Linked after all files are written, so the first name exists if it was restored.
+                    _laterLinks.Add((path, childDisplay, first));
+                    continue;
                 }
-                PlanFile(path, childDisplay, node);
+                if (PlanFile(path, childDisplay, node) is { } planned && node.Inode is { } inode && node.Device is { } device)
+                {
+                    _hardLinks[(device, inode)] = planned;
+                }
             }
             else
             {
@@ -152,26 +189,40 @@ public sealed class Restorer
         }
     }
 
-    /// <summary>Records where each of the file's blobs goes; the file is created by its first write.</summary>
-    private void PlanFile(byte[] path, string display, Node node)
+    /// <summary>
+    /// Records where each of the file's blobs goes; the file is created (under its partial name) by its
+    /// first write. Returns null when the file cannot be restored at all.
+    /// </summary>
+    private PendingFile? PlanFile(byte[] path, string display, Node node)
     {
         var file = new PendingFile(path, display, node);
+        var located = (node.Content ?? []).Select(BlobId.Parse).Select(id => (Id: id, Location: _locate(id))).ToList();
+        int unknown = located.FindIndex(b => b.Location is null);
+        if (unknown >= 0)
+        {
+            // Without the blob's length nothing after it can be placed: the file cannot be laid out at all.
+            _result.Fail(display, $"not restored: blob {located[unknown].Id.Short} of its content is in no index (its pack is missing or its index is damaged), so its size is unknown");
+            return null;
+        }
         try
         {
             RemoveExisting(path);
+            RemoveExisting(file.PartialPath);
+        }
+        catch (PosixException e) when (TargetFailure.Is(e))
+        {
+            StopOnTargetFailure(e);
+            return null;
         }
         catch (PosixException e)
         {
             _result.Fail(display, e.Message);
-            return;
+            return null;
         }
         long offset = 0;
-        foreach (string hex in node.Content ?? [])
+        foreach (var (id, location) in located)
         {
-            var id = BlobId.Parse(hex);
-            var location = _locate(id);
-            // A blob no index knows is still queued: loading it produces the damage report.
-            string pack = location?.Pack ?? "";
+            string pack = location!.Value.Pack;
             if (!_plan.TryGetValue(pack, out var blobs))
             {
                 blobs = new Dictionary<BlobId, List<(PendingFile, long)>>();
@@ -185,56 +236,69 @@ public sealed class Restorer
             }
             targets.Add((file, offset));
             file.Remaining++;
-            offset += location?.RawLength ?? 0;
+            offset += location.Value.RawLength;
         }
         file.Size = offset;
         if (file.Remaining == 0)
         {
-            Write(file, null, 0, last: true);
+            Write(file, null, 0, 0, last: true);
         }
+        return file;
     }
 
     private async Task RestorePackAsync(Dictionary<BlobId, List<(PendingFile File, long Offset)>> blobs, CancellationToken cancellationToken)
     {
         foreach (var (id, targets) in blobs)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             byte[]? data = null;
+            int length = _locate(id)?.RawLength ?? 0;
             try
             {
                 data = await _loadData(id, cancellationToken).ConfigureAwait(false);
             }
             catch (BlobDamagedException e)
             {
-                // The rest of each file is still worth having; the report says which part is lost.
-                foreach (var (file, _) in targets)
+                // The rest of each file is still worth having; the report says which bytes are lost.
+                foreach (var (file, offset) in targets)
                 {
-                    lock (file) file.Damage ??= e.Message;
+                    lock (file) file.Lose(offset, length, e.Message);
                 }
             }
-            // All-zero blocks become holes: sparse files stay sparse.
+            // All-zero blocks become holes: sparse files stay sparse (a lost blob is a hole too, and reported).
             bool hole = data is null || data.AsSpan().IndexOfAnyExcept((byte)0) < 0;
             foreach (var (file, offset) in targets)
             {
                 lock (file)
                 {
-                    Write(file, hole ? null : data, offset, last: --file.Remaining == 0);
+                    Write(file, hole ? null : data, offset, length, last: --file.Remaining == 0);
                 }
             }
         }
     }
 
     /// <summary>
-    /// Writes one blob (null: a hole or a lost blob) into a file; the first write creates it, the last
-    /// fixes its length and metadata and reports it. One open per write: most files are one blob.
+    /// Writes one blob (null: a hole or a lost blob) into a file's partial name; the first write creates
+    /// it, the last fixes its length and metadata, renames it to its real name when intact, and reports it.
+    /// One open per write: most files are one blob.
     /// </summary>
-    private void Write(PendingFile file, byte[]? data, long offset, bool last)
+    private void Write(PendingFile file, byte[]? data, long offset, int length, bool last)
     {
+        if (_targetFailure is not null)
+        {
+            return; // stopping: RemoveUnfinished deletes this file
+        }
         try
         {
             if (data is not null || !file.Created || last)
             {
-                using var handle = file.Created ? PosixFs.OpenWrite(file.Path) : PosixFs.CreateFile(file.Path, PrivateFile);
-                file.Created = true;
+                bool create = !file.Created;
+                using var handle = create ? PosixFs.CreateFile(file.PartialPath, PrivateFile) : PosixFs.OpenWrite(file.PartialPath);
+                if (create)
+                {
+                    file.Created = true;
+                    lock (_unfinished) _unfinished.Add(file);
+                }
                 if (data is not null)
                 {
                     RandomAccess.Write(handle, data, offset);
@@ -246,25 +310,91 @@ public sealed class Restorer
                 }
             }
         }
-        catch (Exception e) when (e is PosixException or IOException)
+        catch (Exception e) when (e is IOException && TargetFailure.Is(e))
         {
-            file.Damage ??= e.Message;
-        }
-        if (!last)
-        {
+            StopOnTargetFailure(e);
             return;
         }
-        if (file.Created)
+        catch (IOException e)
         {
-            ApplyMetadata(file.Path, file.Node, file.Display);
+            file.Lose(offset, data is null ? length : data.Length, $"not written: {e.Message}");
         }
-        if (file.Damage is not null)
+        if (last)
         {
-            _result.Fail(file.Display, $"restored with damaged parts: {file.Damage}");
+            Finish(file);
+        }
+    }
+
+    /// <summary>The file's last blob is in: give it its real name, or keep what is intact under the partial name.</summary>
+    private void Finish(PendingFile file)
+    {
+        if (!file.Created)
+        {
+            _result.Fail(file.Display, $"not restored: {file.LostReport()}");
+            return;
+        }
+        if (file.LostBytes == 0)
+        {
+            ApplyMetadata(file.PartialPath, file.Node, file.Display);
+            try
+            {
+                PosixFs.Rename(file.PartialPath, file.Path);
+                file.Completed = true;
+                _result.AddFile(file.Size);
+            }
+            catch (PosixException e) when (TargetFailure.Is(e))
+            {
+                StopOnTargetFailure(e);
+                return;
+            }
+            catch (PosixException e)
+            {
+                _result.Fail(file.Display, $"not restored: renaming it into place failed ({e.Message})");
+            }
+        }
+        else if (file.LostBytes >= file.Size)
+        {
+            // Nothing intact: no file rather than one that is all holes.
+            TryRemove(file.PartialPath);
+            _result.Fail(file.Display, $"not restored: {file.LostReport()}");
         }
         else
         {
-            _result.AddFile(file.Size);
+            ApplyMetadata(file.PartialPath, file.Node, file.Display);
+            _result.Fail(file.Display, $"not restored: {file.LostReport()}; the other {file.Size - file.LostBytes} bytes are kept in {PosixPath.ToDisplay(file.PartialPath)} (lost ranges read as zeros)");
+        }
+        lock (_unfinished) _unfinished.Remove(file);
+    }
+
+    /// <summary>Records the first target failure and stops every writer: the next file would fail the same way.</summary>
+    private void StopOnTargetFailure(Exception e)
+    {
+        Interlocked.CompareExchange(ref _targetFailure, e, null);
+        _stop.Cancel();
+    }
+
+    /// <summary>After a target failure: files not finished must not stay behind, even under their partial names.</summary>
+    private void RemoveUnfinished()
+    {
+        lock (_unfinished)
+        {
+            foreach (var file in _unfinished)
+            {
+                TryRemove(file.PartialPath);
+            }
+            _unfinished.Clear();
+        }
+    }
+
+    private static void TryRemove(byte[] path)
+    {
+        try
+        {
+            PosixFs.Unlink(path);
+        }
+        catch (PosixException e) when (e.IsNotFound)
+        {
+            // already gone
         }
     }
 
@@ -292,6 +422,10 @@ public sealed class Restorer
             }
             ApplyMetadata(path, node, display);
             _result.AddFile(0);
+        }
+        catch (PosixException e) when (TargetFailure.Is(e))
+        {
+            StopOnTargetFailure(e);
         }
         catch (PosixException e)
         {
@@ -331,17 +465,66 @@ public sealed class Restorer
         }
     }
 
-    /// <summary>A regular file being restored: written blob by blob, finished when none remain.</summary>
+    /// <summary>A regular file being restored: written blob by blob under its partial name, finished when none remain.</summary>
     private sealed class PendingFile(byte[] path, string display, Node node)
     {
+        private List<(long Offset, long Length, string Reason)>? _lost;
+
         public byte[] Path { get; } = path;
+        public byte[] PartialPath { get; } = PartialPathFor(path);
         public string Display { get; } = display;
         public Node Node { get; } = node;
         public long Size { get; set; }
         public int Remaining { get; set; }
-        public string? Damage { get; set; }
         public bool Created { get; set; }
+        /// <summary>Renamed to its real name, intact.</summary>
+        public bool Completed { get; set; }
         /// <summary>End of the furthest data written; when it falls short of Size the tail is a hole.</summary>
         public long End { get; set; }
+        public long LostBytes { get; private set; }
+
+        /// <summary>
+        /// NAME.offsite-partial; a name too long for the suffix (NAME_MAX is 255 bytes) is shortened and
+        /// made unique with a hash of the whole name, so even such a file never needs its real name.
+        /// </summary>
+        private static byte[] PartialPathFor(byte[] path)
+        {
+            const int NameMax = 255;
+            byte[] suffix = System.Text.Encoding.ASCII.GetBytes(PartialSuffix);
+            int slash = Array.LastIndexOf(path, (byte)'/');
+            var name = path.AsSpan(slash + 1);
+            if (name.Length + suffix.Length <= NameMax)
+            {
+                return [.. path, .. suffix];
+            }
+            byte[] tag = System.Text.Encoding.ASCII.GetBytes("~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(name))[..8]);
+            return [.. path.AsSpan(0, slash + 1), .. name[..(NameMax - suffix.Length - tag.Length)], .. tag, .. suffix];
+        }
+
+        public void Lose(long offset, long length, string reason)
+        {
+            (_lost ??= new()).Add((offset, length, reason));
+            LostBytes += length;
+        }
+
+        /// <summary>"bytes 0–65535, 131072–196607 of 300000 lost (reason)": the ranges merged, the first reasons named.</summary>
+        public string LostReport()
+        {
+            var ranges = new List<(long Start, long End)>();
+            foreach (var (offset, length, _) in (_lost ?? []).OrderBy(l => l.Offset))
+            {
+                if (ranges.Count > 0 && ranges[^1].End >= offset)
+                {
+                    ranges[^1] = (ranges[^1].Start, Math.Max(ranges[^1].End, offset + length));
+                }
+                else
+                {
+                    ranges.Add((offset, offset + length));
+                }
+            }
+            string listed = string.Join(", ", ranges.Take(10).Select(r => $"{r.Start}-{r.End - 1}")) + (ranges.Count > 10 ? $", … ({ranges.Count} ranges)" : "");
+            string reasons = string.Join("; ", (_lost ?? []).Select(l => l.Reason).Distinct(StringComparer.Ordinal).Take(3));
+            return $"bytes {listed} of {Size} lost ({reasons})";
+        }
     }
 }

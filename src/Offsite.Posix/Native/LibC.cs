@@ -63,6 +63,9 @@ internal static unsafe partial class LibC
     public static partial int unlink(byte* path);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial int rename(byte* oldpath, byte* newpath);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int rmdir(byte* path);
 
     [LibraryImport(Lib, SetLastError = true)]
