@@ -1,4 +1,5 @@
 using Offsite.App.Config;
+using Offsite.App.Sources;
 using Offsite.Core.Errors;
 using Offsite.Sources.Postgres;
 
@@ -8,6 +9,9 @@ namespace Offsite.App.Restore;
 public abstract class RestoreTargetOptions
 {
     public abstract IRestoreTarget Create();
+
+    /// <summary>Builds the target with the run's environment (HTTP targets default to the service CLI's variables).</summary>
+    public virtual IRestoreTarget Create(SourceContext context) => Create();
 }
 
 /// <summary><c>type: directory</c>: restore into a local directory.</summary>
