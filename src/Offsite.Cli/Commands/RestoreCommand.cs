@@ -18,10 +18,17 @@ public static class RestoreCommand
         filters.AddTo(command);
         var postgres = new PostgresRestore();
         postgres.AddTo(command);
+        var http = new HttpRestore();
+        http.AddTo(command);
         var retrieval = new RetrievalOptions();
         retrieval.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
+            if (HttpRestore.Handles(r.GetValue(postgres.To)))
+            {
+                PostgresRestore.RejectTarget(r.GetValue(target));
+                return await HttpRestore.RunAsync(r, s, filters, r.GetValue(snapshot)!, http.FromCommandLine(r, r.GetValue(postgres.To)!), ct).ConfigureAwait(false);
+            }
             if (postgres.Handles(r))
             {
                 PostgresRestore.RejectTarget(r.GetValue(target));
@@ -34,7 +41,11 @@ public static class RestoreCommand
             }
             else if (s.Job is not null && s.LoadConfig(required: true) is { } config && ConfigResolver.Job(config, s.Job).Restore is { } declared)
             {
-                restoreTarget = declared.Create();
+                restoreTarget = declared.Create(new App.Sources.SourceContext([], CliEnvironment.Get));
+                if (HttpRestore.IsHttpTarget(restoreTarget))
+                {
+                    return await HttpRestore.RunAsync(r, s, filters, r.GetValue(snapshot)!, restoreTarget, ct).ConfigureAwait(false);
+                }
                 if (restoreTarget is PostgresTarget)
                 {
                     return await postgres.RunAsync(r, s, filters, r.GetValue(snapshot)!, restoreTarget, ct).ConfigureAwait(false);

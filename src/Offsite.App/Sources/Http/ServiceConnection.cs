@@ -26,10 +26,11 @@ public static class ServiceConnection
             bool https = preset.HttpsVariable is { } v && env(v)?.Trim().ToLowerInvariant() is "1" or "true";
             text = (https ? "https://" : "http://") + text;
         }
-        return ParseUrl(text, what);
+        return ParseUrl(text, what, asBase: true);
     }
 
-    public static Uri ParseUrl(string text, string what)
+    /// <param name="asBase">an API's base address: made to end in '/' so that paths resolve below it</param>
+    public static Uri ParseUrl(string text, string what, bool asBase = false)
     {
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
         {
@@ -39,7 +40,7 @@ public static class ServiceConnection
         {
             throw new OffsiteException(ErrorKind.Usage, $"{what}: put no credentials in the address; use the token keys");
         }
-        return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.GetLeftPart(UriPartial.Path) + "/" + uri.Query);
+        return !asBase || uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.GetLeftPart(UriPartial.Path) + "/" + uri.Query);
     }
 
     /// <summary>"host:port", the part of a source name after "vault:".</summary>
