@@ -13,12 +13,14 @@ public static class SourceRegistry
         ["directory"] = typeof(Files.DirectorySourceOptions),
         ["command"] = typeof(Command.CommandSourceOptions),
         ["postgres"] = typeof(Postgres.PostgresSourceOptions),
+        ["vault"] = typeof(Http.VaultSourceOptions), ["consul"] = typeof(Http.ConsulSourceOptions), ["nomad"] = typeof(Http.NomadSourceOptions), ["etcd"] = typeof(Http.EtcdSourceOptions), ["http"] = typeof(Http.HttpSourceOptions),
     };
 
     public static IReadOnlyDictionary<string, Type> Targets { get; } = new Dictionary<string, Type>(StringComparer.Ordinal)
     {
         ["directory"] = typeof(DirectoryTargetOptions),
         ["postgres"] = typeof(PostgresTargetOptions),
+        ["vault"] = typeof(Restore.Http.VaultTargetOptions), ["consul"] = typeof(Restore.Http.ConsulTargetOptions), ["nomad"] = typeof(Restore.Http.NomadTargetOptions), ["etcd"] = typeof(Restore.Http.EtcdTargetOptions), ["http"] = typeof(Restore.Http.HttpTargetOptions),
     };
 
     /// <summary>What the config binder needs to pick a class by <c>type:</c>.</summary>
