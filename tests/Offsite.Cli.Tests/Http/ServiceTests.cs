@@ -164,4 +164,32 @@ public sealed class ServiceTests : IAsyncLifetime
         Assert.DoesNotContain("nomad-wrong-token", r.Stderr, StringComparison.Ordinal);
         Assert.Empty(_server.Restores);
     }
+
+    [Fact]
+    public void The_generic_http_type_sends_secret_headers_both_ways()
+    {
+        string vaultToken = Secret("vault-token", FakeHashiCorpServer.VaultToken);
+        string consulToken = Secret("consul-token", FakeHashiCorpServer.ConsulToken);
+        string config = Config($$"""
+              raw:
+                source:
+                  type: http
+                  url: "{{_server.Address}}/v1/sys/storage/raft/snapshot"
+                  secret_headers: [{name: X-Vault-Token, value_file: {{vaultToken}}}]
+                  file_name: raft.snap
+                restore:
+                  type: http
+                  url: "{{_server.Address}}/v1/snapshot"
+                  secret_headers: [{name: X-Consul-Token, value_file: {{consulToken}}}]
+            """);
+        NoSecretsIn(_box.Ok("--config", config, "run", "raw"));
+        var snapshot = Assert.Single(_box.Json("snapshots").AsArray())!;
+        Assert.Equal($"http:{new Uri(_server.Address).Authority}/v1/sys/storage/raft/snapshot", snapshot["source"]!.GetValue<string>());
+        Assert.Equal(SnapshotBytes, _box.Ok("dump", "latest", "/raft.snap").StdoutBytes);
+        NoSecretsIn(_box.Ok("--config", config, "--job", "raw", "restore", "latest"));
+        var (service, body) = Assert.Single(_server.Restores);
+        Assert.Equal("consul", service);
+        Assert.Equal(SnapshotBytes, body);
+        Assert.Empty(_server.Unexpected);
+    }
 }
