@@ -192,4 +192,18 @@ public sealed class ServiceTests : IAsyncLifetime
         Assert.Equal(SnapshotBytes, body);
         Assert.Empty(_server.Unexpected);
     }
+
+    [Fact]
+    public void A_damaged_repository_stops_the_restore_with_exit_4_and_the_server_keeps_nothing()
+    {
+        var env = new Dictionary<string, string?> { ["VAULT_ADDR"] = _server.Address, ["VAULT_TOKEN"] = FakeHashiCorpServer.VaultToken };
+        Sandbox.Expect(0, _box.RunWith(env, null, "backup", "vault:"), ["backup"]);
+        string pack = _box.PackFile(_box.LargestPack(_box.PackIds()));
+        var bytes = File.ReadAllBytes(pack);
+        bytes[bytes.Length / 2] ^= 0x55;
+        File.WriteAllBytes(pack, bytes);
+        var r = Sandbox.Expect(4, _box.RunWith(env, null, "restore", "latest", "--to", "vault:"), ["restore"]);
+        NoSecretsIn(r);
+        Assert.Empty(_server.Restores);
+    }
 }
