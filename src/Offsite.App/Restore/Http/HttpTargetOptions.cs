@@ -17,7 +17,7 @@ public abstract class ServiceTargetOptions : RestoreTargetOptions
 
     protected abstract HttpPreset Preset { get; }
 
-    protected abstract ITokenSource? TokenSource(Func<string, string?> env, string what);
+    protected abstract ITokenSource? TokenSource(Func<string, string?> env, string what, Uri address, HttpTls tls);
 
     protected virtual string RestorePath => Preset.RestorePath!;
 
@@ -28,11 +28,11 @@ public abstract class ServiceTargetOptions : RestoreTargetOptions
     {
         string what = $"{Preset.Name} restore target";
         var address = ServiceConnection.Address(Preset, Address, context.Environment, what);
+        var tls = TlsSection.Resolve(Tls, Preset, context.Environment);
         return new HttpServiceTarget(new HttpSnapshotRequest(
             Preset.Name, $"{Preset.Name}:{ServiceConnection.HostPort(address)}", Preset.FileName,
             Preset.RestoreMethod!, new Uri(address, RestorePath),
-            ServiceConnection.Headers(Preset, TokenSource(context.Environment, what)),
-            TlsSection.Resolve(Tls, Preset, context.Environment)));
+            ServiceConnection.Headers(Preset, TokenSource(context.Environment, what, address, tls)), tls));
     }
 }
 
@@ -47,8 +47,8 @@ public sealed class VaultTargetOptions : ServiceTargetOptions
 
     protected override string RestorePath => Force ? HttpPreset.VaultForcedRestorePath : base.RestorePath;
 
-    protected override ITokenSource? TokenSource(Func<string, string?> env, string what) =>
-        ServiceConnection.Token(Preset, Token, Approle, null, env, what);
+    protected override ITokenSource? TokenSource(Func<string, string?> env, string what, Uri address, HttpTls tls) =>
+        ServiceConnection.Token(Preset, Token, Approle, null, env, what, new VaultClient(address, tls));
 }
 
 /// <summary><c>type: consul</c>: <c>PUT /v1/snapshot</c>.</summary>
@@ -58,7 +58,7 @@ public sealed class ConsulTargetOptions : ServiceTargetOptions
 
     protected override HttpPreset Preset => HttpPreset.Consul;
 
-    protected override ITokenSource? TokenSource(Func<string, string?> env, string what) =>
+    protected override ITokenSource? TokenSource(Func<string, string?> env, string what, Uri address, HttpTls tls) =>
         ServiceConnection.Token(Preset, Token, null, TokenFromVault, env, what);
 }
 
@@ -69,7 +69,7 @@ public sealed class NomadTargetOptions : ServiceTargetOptions
 
     protected override HttpPreset Preset => HttpPreset.Nomad;
 
-    protected override ITokenSource? TokenSource(Func<string, string?> env, string what) =>
+    protected override ITokenSource? TokenSource(Func<string, string?> env, string what, Uri address, HttpTls tls) =>
         ServiceConnection.Token(Preset, Token, null, TokenFromVault, env, what);
 }
 

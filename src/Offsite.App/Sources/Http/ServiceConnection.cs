@@ -53,7 +53,8 @@ public static class ServiceConnection
     /// else one from Vault's secrets engine (Consul, Nomad), else the CLI's variables; null when
     /// none is set (the server then answers 403, reported as such).
     /// </summary>
-    public static ITokenSource? Token(HttpPreset preset, SecretValue? token, AppRoleSection? approle, VaultTokenSection? fromVault, Func<string, string?> env, string what)
+    /// <param name="vault">for <paramref name="approle"/>: the Vault to log in to (the vault source's own address and TLS)</param>
+    public static ITokenSource? Token(HttpPreset preset, SecretValue? token, AppRoleSection? approle, VaultTokenSection? fromVault, Func<string, string?> env, string what, VaultClient? vault = null)
     {
         int given = (token is null ? 0 : 1) + (approle is null ? 0 : 1) + (fromVault is null ? 0 : 1);
         if (given > 1)
@@ -66,8 +67,7 @@ public static class ServiceConnection
         }
         if (approle is not null)
         {
-            var vault = new VaultClient(Address(HttpPreset.Vault, null, env, what), TlsSection.Resolve(null, HttpPreset.Vault, env));
-            return AppRole(vault, approle, what);
+            return AppRole(vault ?? new VaultClient(Address(HttpPreset.Vault, null, env, what), TlsSection.Resolve(null, HttpPreset.Vault, env)), approle, what);
         }
         if (fromVault is not null)
         {

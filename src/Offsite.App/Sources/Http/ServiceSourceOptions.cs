@@ -21,17 +21,17 @@ public abstract class ServiceSourceOptions : SourceOptions
 
     protected abstract HttpPreset Preset { get; }
 
-    protected abstract ITokenSource? TokenSource(Func<string, string?> env, string what);
+    protected abstract ITokenSource? TokenSource(Func<string, string?> env, string what, Uri address, HttpTls tls);
 
     public override SourcePlan Plan(SourceContext context)
     {
         string what = $"{Preset.Name} source";
         var address = ServiceConnection.Address(Preset, Address, context.Environment, what);
+        var tls = TlsSection.Resolve(Tls, Preset, context.Environment);
         var request = new HttpSnapshotRequest(
             Preset.Name, Name ?? $"{Preset.Name}:{ServiceConnection.HostPort(address)}", FileName ?? Preset.FileName,
             Preset.BackupMethod, new Uri(address, Preset.BackupPath),
-            ServiceConnection.Headers(Preset, TokenSource(context.Environment, what)),
-            TlsSection.Resolve(Tls, Preset, context.Environment));
+            ServiceConnection.Headers(Preset, TokenSource(context.Environment, what, address, tls)), tls);
         return SourcePlan.ForStreams(new HttpStreamSource(request));
     }
 }
@@ -44,8 +44,8 @@ public sealed class VaultSourceOptions : ServiceSourceOptions
 
     protected override HttpPreset Preset => HttpPreset.Vault;
 
-    protected override ITokenSource? TokenSource(Func<string, string?> env, string what) =>
-        ServiceConnection.Token(Preset, Token, Approle, null, env, what);
+    protected override ITokenSource? TokenSource(Func<string, string?> env, string what, Uri address, HttpTls tls) =>
+        ServiceConnection.Token(Preset, Token, Approle, null, env, what, new VaultClient(address, tls));
 }
 
 /// <summary><c>type: consul</c>: <c>GET /v1/snapshot</c> with X-Consul-Token.</summary>
@@ -56,7 +56,7 @@ public sealed class ConsulSourceOptions : ServiceSourceOptions
 
     protected override HttpPreset Preset => HttpPreset.Consul;
 
-    protected override ITokenSource? TokenSource(Func<string, string?> env, string what) =>
+    protected override ITokenSource? TokenSource(Func<string, string?> env, string what, Uri address, HttpTls tls) =>
         ServiceConnection.Token(Preset, Token, null, TokenFromVault, env, what);
 }
 
@@ -68,6 +68,6 @@ public sealed class NomadSourceOptions : ServiceSourceOptions
 
     protected override HttpPreset Preset => HttpPreset.Nomad;
 
-    protected override ITokenSource? TokenSource(Func<string, string?> env, string what) =>
+    protected override ITokenSource? TokenSource(Func<string, string?> env, string what, Uri address, HttpTls tls) =>
         ServiceConnection.Token(Preset, Token, null, TokenFromVault, env, what);
 }
