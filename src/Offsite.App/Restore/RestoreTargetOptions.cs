@@ -1,4 +1,5 @@
 using Offsite.App.Config;
+using Offsite.App.Sources;
 using Offsite.Core.Errors;
 using Offsite.Sources.Postgres;
 
@@ -9,8 +10,9 @@ public abstract class RestoreTargetOptions
 {
     public abstract IRestoreTarget Create();
 
-    /// <summary>Targets that find their service through the environment (DOCKER_HOST) override this.</summary>
-    public virtual IRestoreTarget Create(Func<string, string?> environment) => Create();
+    /// <summary>Builds the target with the run's environment: targets that find their service through it
+    /// (DOCKER_HOST, VAULT_ADDR and the other service CLIs' variables) override this.</summary>
+    public virtual IRestoreTarget Create(SourceContext context) => Create();
 }
 
 /// <summary><c>type: directory</c>: restore into a local directory.</summary>

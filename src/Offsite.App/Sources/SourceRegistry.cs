@@ -15,6 +15,7 @@ public static class SourceRegistry
         ["postgres"] = typeof(Postgres.PostgresSourceOptions),
         ["named_volume"] = typeof(Docker.NamedVolumeSourceOptions),
         ["container"] = typeof(Docker.ContainerSourceOptions),
+        ["vault"] = typeof(Http.VaultSourceOptions), ["consul"] = typeof(Http.ConsulSourceOptions), ["nomad"] = typeof(Http.NomadSourceOptions), ["etcd"] = typeof(Http.EtcdSourceOptions), ["http"] = typeof(Http.HttpSourceOptions),
     };
 
     public static IReadOnlyDictionary<string, Type> Targets { get; } = new Dictionary<string, Type>(StringComparer.Ordinal)
@@ -23,6 +24,7 @@ public static class SourceRegistry
         ["postgres"] = typeof(PostgresTargetOptions),
         ["named_volume"] = typeof(Restore.Docker.NamedVolumeTargetOptions),
         ["container"] = typeof(Restore.Docker.ContainerTargetOptions),
+        ["vault"] = typeof(Restore.Http.VaultTargetOptions), ["consul"] = typeof(Restore.Http.ConsulTargetOptions), ["nomad"] = typeof(Restore.Http.NomadTargetOptions), ["etcd"] = typeof(Restore.Http.EtcdTargetOptions), ["http"] = typeof(Restore.Http.HttpTargetOptions),
     };
 
     /// <summary>What the config binder needs to pick a class by <c>type:</c>.</summary>

@@ -14,7 +14,7 @@ public static class BackupCommand
 {
     public static Command Create()
     {
-        var paths = new Argument<string[]>("paths") { Description = "paths to back up (or, with --stdin-from-command, the command and its arguments after --)", Arity = ArgumentArity.ZeroOrMore };
+        var paths = new Argument<string[]>("paths") { Description = "paths to back up (or, with --stdin-from-command, the command and its arguments after --; or postgres://…, vault:, consul:, nomad:, etcd:[ADDR], an http(s) URL: docs/sources)", Arity = ArgumentArity.ZeroOrMore };
         var stdin = new Option<bool>("--stdin") { Description = "back up standard input as one file" };
         var stdinName = new Option<string?>("--stdin-name") { Description = "file name for --stdin / --stdin-from-command data (default: stdin)" };
         var fromCommand = new Option<bool>("--stdin-from-command") { Description = "run the command given after -- and back up its output; fails if the command fails" };
@@ -35,6 +35,10 @@ public static class BackupCommand
             if (!isStdin && !isCommand && DockerBackup.Handles(args))
             {
                 return await docker.RunAsync(r, s, args, r.GetValue(stdinName), request, ct).ConfigureAwait(false);
+            }
+            if (!isStdin && !isCommand && HttpBackup.Handles(args))
+            {
+                return await HttpBackup.RunAsync(s, args, request, ct).ConfigureAwait(false);
             }
             if (!isStdin && !isCommand && PostgresBackup.Handles(args))
             {

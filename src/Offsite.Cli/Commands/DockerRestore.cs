@@ -40,13 +40,13 @@ public sealed class DockerRestore
                 throw new OffsiteException(ErrorKind.Usage, $"'{argv[0]}': a command after -- goes with --to docker-exec:CONTAINER, not with a volume");
             }
             return new NamedVolumeTargetOptions { Volume = name, Overwrite = r.GetValue(Overwrite), Access = access is null ? VolumeAccess.Auto : VolumeAccesses.Parse(access), HelperImage = helperImage }
-                .Create(CliEnvironment.Get);
+                .Create(new App.Sources.SourceContext([], CliEnvironment.Get));
         }
         if (argv.Length == 0)
         {
             throw new OffsiteException(ErrorKind.Usage, $"{to}: give the restore command after --, e.g. offsite restore latest --source {to} --to {to} -- psql -U postgres");
         }
-        return new ContainerTargetOptions { Container = name, RestoreCommand = [.. argv], User = execUser }.Create(CliEnvironment.Get);
+        return new ContainerTargetOptions { Container = name, RestoreCommand = [.. argv], User = execUser }.Create(new App.Sources.SourceContext([], CliEnvironment.Get));
     }
 
     public async Task<int> RunAsync(ParseResult r, GlobalSettings s, SnapshotOptions filters, string reference, IRestoreTarget target, CancellationToken ct)

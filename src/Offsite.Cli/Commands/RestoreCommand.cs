@@ -20,6 +20,8 @@ public static class RestoreCommand
         postgres.AddTo(command);
         var docker = new DockerRestore();
         docker.AddTo(command);
+        var http = new HttpRestore();
+        http.AddTo(command);
         var retrieval = new RetrievalOptions();
         retrieval.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
@@ -29,6 +31,11 @@ public static class RestoreCommand
                 PostgresRestore.RejectTarget(r.GetValue(target));
                 var dockerTarget = docker.TargetFor(r, r.GetValue(postgres.To)!, null, null, null);
                 return await docker.RunAsync(r, s, filters, r.GetValue(snapshot)!, dockerTarget, ct).ConfigureAwait(false);
+            }
+            if (HttpRestore.Handles(r.GetValue(postgres.To)))
+            {
+                PostgresRestore.RejectTarget(r.GetValue(target));
+                return await HttpRestore.RunAsync(r, s, filters, r.GetValue(snapshot)!, http.FromCommandLine(r, r.GetValue(postgres.To)!), ct).ConfigureAwait(false);
             }
             if (postgres.Handles(r))
             {
@@ -42,10 +49,14 @@ public static class RestoreCommand
             }
             else if (s.Job is not null && s.LoadConfig(required: true) is { } config && ConfigResolver.Job(config, s.Job).Restore is { } declared)
             {
-                restoreTarget = declared.Create(CliEnvironment.Get);
+                restoreTarget = declared.Create(new App.Sources.SourceContext([], CliEnvironment.Get));
                 if (DockerRestore.IsDockerTarget(restoreTarget))
                 {
                     return await docker.RunAsync(r, s, filters, r.GetValue(snapshot)!, restoreTarget, ct).ConfigureAwait(false);
+                }
+                if (HttpRestore.IsHttpTarget(restoreTarget))
+                {
+                    return await HttpRestore.RunAsync(r, s, filters, r.GetValue(snapshot)!, restoreTarget, ct).ConfigureAwait(false);
                 }
                 if (restoreTarget is PostgresTarget)
                 {

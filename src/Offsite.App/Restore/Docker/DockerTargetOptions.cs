@@ -1,3 +1,4 @@
+using Offsite.App.Sources;
 using Offsite.App.Config;
 using Offsite.App.Sources.Docker;
 using Offsite.Core.Errors;
@@ -19,10 +20,10 @@ public sealed class NamedVolumeTargetOptions : RestoreTargetOptions
 
     public override IRestoreTarget Create() => throw new InvalidOperationException("a Docker target reads DOCKER_HOST: create it with the environment");
 
-    public override IRestoreTarget Create(Func<string, string?> environment)
+    public override IRestoreTarget Create(SourceContext context)
     {
         DockerNames.RequireVolume(Volume);
-        return new NamedVolumeTarget(DockerEndpoint.FromEnvironment(environment), Volume, Access, Overwrite, HelperImage);
+        return new NamedVolumeTarget(DockerEndpoint.FromEnvironment(context.Environment), Volume, Access, Overwrite, HelperImage);
     }
 }
 
@@ -37,12 +38,12 @@ public sealed class ContainerTargetOptions : RestoreTargetOptions
 
     public override IRestoreTarget Create() => throw new InvalidOperationException("a Docker target reads DOCKER_HOST: create it with the environment");
 
-    public override IRestoreTarget Create(Func<string, string?> environment)
+    public override IRestoreTarget Create(SourceContext context)
     {
         if (Container.Length == 0)
         {
             throw new OffsiteException(ErrorKind.Usage, "restore: a container target needs container");
         }
-        return new ContainerTarget(DockerEndpoint.FromEnvironment(environment), Container, RestoreCommand, User);
+        return new ContainerTarget(DockerEndpoint.FromEnvironment(context.Environment), Container, RestoreCommand, User);
     }
 }
