@@ -13,12 +13,14 @@ public static class SourceRegistry
         ["directory"] = typeof(Files.DirectorySourceOptions),
         ["command"] = typeof(Command.CommandSourceOptions),
         ["postgres"] = typeof(Postgres.PostgresSourceOptions),
+        ["s3"] = typeof(S3.S3SourceOptions),
     };
 
     public static IReadOnlyDictionary<string, Type> Targets { get; } = new Dictionary<string, Type>(StringComparer.Ordinal)
     {
         ["directory"] = typeof(DirectoryTargetOptions),
         ["postgres"] = typeof(PostgresTargetOptions),
+        ["s3"] = typeof(S3.S3TargetOptions),
     };
 
     /// <summary>What the config binder needs to pick a class by <c>type:</c>.</summary>

@@ -13,7 +13,7 @@ namespace Offsite.Cli.Commands;
 /// </summary>
 public sealed class PostgresRestore
 {
-    public Option<string?> To { get; } = new("--to") { Description = "PostgreSQL: restore a database snapshot into this database (postgres://user@host:port/db); created if missing" };
+    public Option<string?> To { get; } = new("--to") { Description = "PostgreSQL: restore a database snapshot into this database (postgres://user@host:port/db), created if missing; or S3: upload the files into a bucket (s3:https://host/bucket[/prefix])" };
     public Option<bool> IfEmpty { get; } = new("--if-empty") { Description = "PostgreSQL: restore only if the target database has no user tables; otherwise do nothing and exit 0" };
     public Option<bool> Clean { get; } = new("--clean") { Description = "PostgreSQL: drop and re-create the target database first (its data is lost; sessions connected to it are ended)" };
     public Option<bool> NoOwner { get; } = new("--no-owner") { Description = "PostgreSQL: do not restore ownership and privileges (objects belong to the connecting user)" };

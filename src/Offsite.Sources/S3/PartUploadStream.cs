@@ -63,6 +63,7 @@ internal sealed class PartUploadStream(IAmazonS3 client, string bucket, string k
             InputStream = body,
             PartSize = _filled,
             MD5Digest = Convert.ToBase64String(MD5.HashData(_buffer.AsSpan(0, _filled))),
+            UseChunkEncoding = false,
         }, cancellationToken).ConfigureAwait(false);
         Parts.Add(new PartETag(number, response.ETag));
         _filled = 0;

@@ -112,7 +112,7 @@ public sealed class S3BucketWriter
     }
 
     /// <summary>Uploads every file, <see cref="S3BucketSettings.Concurrency"/> at once, each read through <paramref name="loader"/>.</summary>
-    public async Task<S3RestoreOutcome> UploadAsync(IAsyncEnumerable<S3Upload> uploads, BlobLoader loader, long noncurrentLeftOut, CancellationToken ct)
+    public async Task<S3RestoreOutcome> UploadAsync(IAsyncEnumerable<S3Upload> uploads, BlobLoader loader, CancellationToken ct)
     {
         var queue = Channel.CreateBounded<S3Upload>(_settings.Concurrency * 2);
         long uploaded = 0, skipped = 0, bytes = 0;
@@ -163,7 +163,7 @@ public sealed class S3BucketWriter
             throw;
         }
         errors.Sort(StringComparer.Ordinal);
-        return new S3RestoreOutcome(uploaded, skipped, bytes, noncurrentLeftOut, errors);
+        return new S3RestoreOutcome(uploaded, skipped, bytes, 0, errors);
     }
 
     private enum ResultKind { Uploaded, Exists, Refused }
@@ -222,7 +222,8 @@ public sealed class S3BucketWriter
             AutoCloseStream = false,
             MD5Digest = Convert.ToBase64String(MD5.HashData(body.GetBuffer().AsSpan(0, (int)body.Length))),
             IfNoneMatch = _existing == S3ExistingKeys.Overwrite ? null : "*",
-            DisablePayloadSigning = false,
+            // Plain signed bodies: with aws-chunked, RGW keeps "Content-Encoding: aws-chunked" on the object.
+            UseChunkEncoding = false,
         };
         var meta = u.File.Object;
         request.ContentType = meta?.ContentType;

@@ -29,6 +29,13 @@ internal static class S3Listing
         return level;
     }
 
+    /// <summary>
+    /// Keys are asked for URL-encoded (XML cannot carry every character a key may hold) and the SDK
+    /// hands them over as sent; decoded like botocore does ('+' is a space: AWS writes one so, RGW
+    /// writes %20 and encodes '+' itself).
+    /// </summary>
+    public static string Decode(string encoded) => Uri.UnescapeDataString(encoded.Replace('+', ' '));
+
     private static async Task ListCurrentAsync(IAmazonS3 client, string bucket, string prefix, ListedLevel level, CancellationToken ct)
     {
         var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, Delimiter = "/", Encoding = EncodingType.Url };
@@ -37,9 +44,9 @@ internal static class S3Listing
             var page = await client.ListObjectsV2Async(request, ct).ConfigureAwait(false);
             foreach (var o in page.S3Objects ?? [])
             {
-                level.Objects.Add(new ListedObject(o.Key, o.Size ?? 0, o.ETag, o.LastModified ?? DateTime.UnixEpoch, o.StorageClass?.Value, null, null));
+                level.Objects.Add(new ListedObject(Decode(o.Key), o.Size ?? 0, o.ETag, o.LastModified ?? DateTime.UnixEpoch, o.StorageClass?.Value, null, null));
             }
-            level.Prefixes.AddRange(page.CommonPrefixes ?? []);
+            level.Prefixes.AddRange((page.CommonPrefixes ?? []).Select(Decode));
             if (page.IsTruncated != true) break;
             request.ContinuationToken = page.NextContinuationToken;
         }
@@ -54,11 +61,11 @@ internal static class S3Listing
             foreach (var v in page.Versions ?? [])
             {
                 if (v.IsDeleteMarker == true) continue;
-                level.Objects.Add(new ListedObject(v.Key, v.Size ?? 0, v.ETag, v.LastModified ?? DateTime.UnixEpoch, v.StorageClass?.Value, v.VersionId, v.IsLatest == true));
+                level.Objects.Add(new ListedObject(Decode(v.Key), v.Size ?? 0, v.ETag, v.LastModified ?? DateTime.UnixEpoch, v.StorageClass?.Value, v.VersionId, v.IsLatest == true));
             }
-            level.Prefixes.AddRange(page.CommonPrefixes ?? []);
+            level.Prefixes.AddRange((page.CommonPrefixes ?? []).Select(Decode));
             if (page.IsTruncated != true) break;
-            request.KeyMarker = page.NextKeyMarker;
+            request.KeyMarker = Decode(page.NextKeyMarker);
             request.VersionIdMarker = page.NextVersionIdMarker;
         }
     }
