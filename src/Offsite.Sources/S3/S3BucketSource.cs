@@ -107,8 +107,8 @@ public sealed class S3BucketSource : ITreeSource
                 items.Add(new LevelItem([piece], SourceEntry.Failed(Encoding.UTF8.GetBytes(piece), new SourceEntryException(o.Key, e.Message, e)), null));
                 continue;
             }
-            items.Add(new LevelItem(names, metadata[i] is { } m ? FileEntry(names[^1], o, m) : SourceEntry.Failed(Encoding.UTF8.GetBytes(names[^1]),
-                new SourceEntryException(o.Key, "deleted or made unreadable while the backup ran")), null));
+            items.Add(new LevelItem(names, metadata[i].Metadata is { } m ? FileEntry(names[^1], o, m) : SourceEntry.Failed(Encoding.UTF8.GetBytes(names[^1]),
+                new SourceEntryException(o.Key, metadata[i].Why ?? "unreadable")), null));
         }
         foreach (var entry in Entries(items))
         {
@@ -165,10 +165,13 @@ public sealed class S3BucketSource : ITreeSource
 
     private static long Hash(string text) => BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    /// <summary>HEADs every object of a level, a few at a time; null for one deleted (or forbidden) meanwhile.</summary>
-    private async Task<ObjectMetadata?[]> HeadAllAsync(List<ListedObject> objects, CancellationToken cancellationToken)
+    /// <summary>An object's metadata, or why it cannot be read.</summary>
+    private readonly record struct Head(ObjectMetadata? Metadata, string? Why);
+
+    /// <summary>HEADs every object of a level, a few at a time; an object deleted (or forbidden) meanwhile gets the reason.</summary>
+    private async Task<Head[]> HeadAllAsync(List<ListedObject> objects, CancellationToken cancellationToken)
     {
-        var result = new ObjectMetadata?[objects.Count];
+        var result = new Head[objects.Count];
         try
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, objects.Count),
@@ -182,7 +185,7 @@ public sealed class S3BucketSource : ITreeSource
         return result;
     }
 
-    private async Task<ObjectMetadata?> HeadAsync(ListedObject o, CancellationToken ct)
+    private async Task<Head> HeadAsync(ListedObject o, CancellationToken ct)
     {
         GetObjectMetadataResponse head;
         try
@@ -194,9 +197,17 @@ public sealed class S3BucketSource : ITreeSource
                 VersionId = o.VersionId,
             }, ct).ConfigureAwait(false);
         }
-        catch (AmazonS3Exception e) when (S3Failure.IsAboutOneObject(e))
+        catch (AmazonS3Exception e) when (S3Failure.IsNotFound(e) && !S3Failure.IsNoSuchBucket(e))
         {
-            return null;
+            return new Head(null, "deleted while the backup ran");
+        }
+        catch (AmazonS3Exception e) when (S3Failure.IsForbidden(e) && o.Key.StartsWith('/'))
+        {
+            // A HEAD answer has no body, so no error code: any other 403 is taken as the credentials lacking read
+            // rights (fatal, one clear message) rather than skipping every object with a warning.
+            // The listing was signed with the same credentials: only this key's path is signed differently by the
+            // AWS SDK for .NET and the server (a key that starts with '/'), docs/sources/s3.md "Limits".
+            return new Head(null, "a key that begins with '/' cannot be read through the AWS SDK for .NET (the server computes another signature for its path)");
         }
         var meta = new ObjectMetadata
         {
@@ -218,7 +229,7 @@ public sealed class S3BucketSource : ITreeSource
             string name = key.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase) ? key["x-amz-meta-".Length..] : key;
             (meta.UserMetadata ??= new(StringComparer.Ordinal))[name.ToLowerInvariant()] = head.Metadata[key];
         }
-        return meta;
+        return new Head(meta, null);
     }
 
     /// <summary>A multipart object's ETag ends in "-N" (N parts).</summary>
