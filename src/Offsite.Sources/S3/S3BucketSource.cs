@@ -159,7 +159,8 @@ public sealed class S3BucketSource : ITreeSource
         // Key, size and ETag decide whether the object is read again; a version id is immutable.
         // The last-modified time is left out: a copy onto itself that only changes metadata keeps the bytes.
         var fingerprint = new FileFingerprint(0, Hash(o.ETag), o.Size, o.VersionId is null ? 0 : (ulong)Hash(o.VersionId));
-        string cacheKey = o.Latest == false ? o.Key + "\0" + o.VersionId : o.Key;
+        // With versions: all, every entry is one version (read once, also after it becomes noncurrent).
+        string cacheKey = o.VersionId is null ? o.Key : o.Key + "\0" + o.VersionId;
         return new SourceEntry(node, fingerprint, cacheKey, o);
     }
 

@@ -82,6 +82,9 @@ internal sealed class CountingS3Proxy : IAsyncDisposable
         {
             try
             {
+                // No Nagle on either side: a response's headers and body, written apart, must not wait for a delayed ACK.
+                client.NoDelay = true;
+                upstream.NoDelay = true;
                 await upstream.ConnectAsync(_upstream, _stop.Token);
                 var down = upstream.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
                 var up = PumpRequestsAsync(client.GetStream(), upstream.GetStream());

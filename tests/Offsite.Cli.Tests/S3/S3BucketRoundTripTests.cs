@@ -51,7 +51,14 @@ public sealed class S3BucketRoundTripTests : IAsyncLifetime
         return bucket;
     }
 
-    private ProcResult Offsite(int exit, params string[] args) => Sandbox.Expect(exit, _box.RunWith(S3Peer.SourceEnv(), null, args), args);
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    private ProcResult Offsite(int exit, params string[] args)
+    {
+        var r = Sandbox.Expect(exit, _box.RunWith(S3Peer.SourceEnv(), null, args), args);
+        File.AppendAllText("/tmp/s3rt-timing.log", $"{_clock.Elapsed.TotalSeconds:0.0}s offsite {string.Join(' ', args)}\n");
+        return r;
+    }
 
     [S3PeerFact]
     public async Task A_bucket_round_trips_into_another_bucket_and_unchanged_objects_are_not_downloaded_again()
@@ -59,6 +66,7 @@ public sealed class S3BucketRoundTripTests : IAsyncLifetime
         string source = await BucketAsync("src");
         string target = await BucketAsync("dst");
         await FillAsync(source);
+        File.AppendAllText("/tmp/s3rt-timing.log", $"{_clock.Elapsed.TotalSeconds:0.0}s filled\n");
         var expected = await S3Peer.ListAsync(_client, source);
         Assert.Equal(SmallObjects + OddKeys.Length + Multipart.Length, expected.Count);
 
@@ -91,6 +99,7 @@ public sealed class S3BucketRoundTripTests : IAsyncLifetime
         var restore = Offsite(0, "--json", "restore", "latest", "--to", to).Json();
         Assert.Equal(expected.Count, restore["uploaded"]!.GetValue<long>());
         await AssertSameObjectsAsync(source, "", target, "restored/", expected);
+        File.AppendAllText("/tmp/s3rt-timing.log", $"{_clock.Elapsed.TotalSeconds:0.0}s compared\n");
 
         // Again: refused before anything is written; --only-missing fills in a deleted key; --overwrite replaces.
         var refused = Offsite(2, "restore", "latest", "--to", to);

@@ -61,9 +61,15 @@ internal static class S3Peer
                 return;
             }
             var versions = (page.Versions ?? []).Select(v => new KeyVersion { Key = Decode(v.Key), VersionId = v.VersionId }).ToList();
-            if (versions.Count > 0)
+            // A multi-object delete is an XML body, which cannot carry a key with control characters: those go one by one.
+            var batch = versions.Where(v => !v.Key.Any(char.IsControl)).ToList();
+            if (batch.Count > 0)
             {
-                await client.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = versions, Quiet = true });
+                await client.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = bucket, Objects = batch, Quiet = true });
+            }
+            foreach (var v in versions.Where(v => v.Key.Any(char.IsControl)))
+            {
+                await client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = v.Key, VersionId = v.VersionId });
             }
             if (page.IsTruncated != true) break;
             list.KeyMarker = Decode(page.NextKeyMarker);
