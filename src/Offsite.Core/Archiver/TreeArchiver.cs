@@ -89,11 +89,9 @@ public sealed class TreeArchiver
     {
         var print = entry.Fingerprint;
         string? key = entry.CacheKey;
-        if (key is not null && _previous.TryGet(key, out var cached)
-            && cached.MtimeNs == print.MtimeNs && cached.CtimeNs == print.Change && cached.Size == print.Size && cached.Inode == print.Identity
-            && cached.Content.All(_saver.IsKnown))
+        if (TryReuse(entry, out var cached))
         {
-            _next.Set(key, cached);
+            _next.Set(key!, cached);
             _progress.AddFile(print.Size, unchanged: true);
             entry.Node.Size = cached.Size;
             return cached.Content.Select(id => id.ToString()).ToList();
@@ -111,6 +109,18 @@ public sealed class TreeArchiver
         if (key is not null) _next.Set(key, new FilesCache.Entry(print.MtimeNs, print.Change, total, print.Identity, ids.ToArray()));
         _progress.AddFile(total, unchanged: false);
         return ids.Select(id => id.ToString()).ToList();
+    }
+
+    /// <summary>True when <paramref name="entry"/> is unchanged since the previous backup and its blobs are still stored: it is not read.</summary>
+    public bool WillReuse(SourceEntry entry) => TryReuse(entry, out _);
+
+    private bool TryReuse(SourceEntry entry, out FilesCache.Entry cached)
+    {
+        var print = entry.Fingerprint;
+        cached = default;
+        return entry.CacheKey is { } key && _previous.TryGet(key, out cached)
+            && cached.MtimeNs == print.MtimeNs && cached.CtimeNs == print.Change && cached.Size == print.Size && cached.Inode == print.Identity
+            && cached.Content.All(_saver.IsKnown);
     }
 
     /// <summary>A file smaller than the chunker's minimum: one read, one blob (the chunker could not cut it anyway).</summary>

@@ -44,6 +44,10 @@ public sealed class BackupRunner
             var previous = FilesCache.Load(_repo.Cache.FilesCachePath(source.CacheKey));
             var next = new FilesCache();
             var archiver = new TreeArchiver(saver, CreateChunker(), previous, next, Progress);
+            if (source is IReadAheadSource readAhead)
+            {
+                readAhead.UseReuseCheck(archiver.WillReuse);
+            }
             var root = await archiver.ArchiveAsync(source, ct).ConfigureAwait(false);
             return (root, () => next.Save(_repo.Cache.FilesCachePath(source.CacheKey)));
         }, cancellationToken);

@@ -18,8 +18,10 @@ namespace Offsite.Sources.S3;
 /// Any failure to list is fatal (SourceFailed: exit 9, no snapshot); an object deleted or made
 /// unreadable while the backup runs is a warning, like a vanished file.
 /// </summary>
-public sealed class S3BucketSource : ITreeSource
+public sealed class S3BucketSource : IReadAheadSource
 {
+    /// <summary>Objects up to this size are read ahead whole (larger ones in parallel ranges when opened).</summary>
+    private const int ReadAheadLimit = 1024 * 1024;
     private const uint FileMode = 0x1A4; // 0644
     private const uint DirectoryMode = 0x1ED; // 0755
     private readonly IAmazonS3 _client;
@@ -35,6 +37,11 @@ public sealed class S3BucketSource : ITreeSource
 
     public string CacheKey { get; }
 
+    private Func<SourceEntry, bool>? _willReuse;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ListedObject, ObjectReadAhead> _readAhead = new(ReferenceEqualityComparer.Instance);
+
+    public void UseReuseCheck(Func<SourceEntry, bool> willReuse) => _willReuse = willReuse;
+
     public string Location => _settings.Location;
 
     public IAsyncEnumerable<SourceEntry> ListRootAsync(CancellationToken cancellationToken) =>
@@ -43,13 +50,17 @@ public sealed class S3BucketSource : ITreeSource
     public IAsyncEnumerable<SourceEntry> ListAsync(SourceEntry directory, CancellationToken cancellationToken) => directory.Handle switch
     {
         PrefixHandle p => ListPrefixAsync(p.Prefix, cancellationToken),
-        ContinuationHandle c => ToAsync(Entries(c.Items)),
+        ContinuationHandle c => WithReadAheadAsync(Entries(c.Items), cancellationToken),
         _ => throw new ArgumentException("not a directory of this source", nameof(directory)),
     };
 
     public async ValueTask<Stream> OpenReadAsync(SourceEntry file, CancellationToken cancellationToken)
     {
         var o = file.Handle as ListedObject ?? throw new ArgumentException("not an object of this source", nameof(file));
+        if (_readAhead.TryRemove(o, out var ahead) && ahead.Take(o) is { } fetched)
+        {
+            return new MemoryStream(await fetched.WaitAsync(cancellationToken).ConfigureAwait(false), writable: false);
+        }
         if (o.Size > _settings.PartSize)
         {
             return new RangedObjectStream(_client, _settings, o, Fail, cancellationToken);
@@ -110,9 +121,54 @@ public sealed class S3BucketSource : ITreeSource
             items.Add(new LevelItem(names, metadata[i].Metadata is { } m ? FileEntry(names[^1], o, m) : SourceEntry.Failed(Encoding.UTF8.GetBytes(names[^1]),
                 new SourceEntryException(o.Key, metadata[i].Why ?? "unreadable")), null));
         }
-        foreach (var entry in Entries(items))
+        await foreach (var entry in WithReadAheadAsync(Entries(items), cancellationToken).ConfigureAwait(false))
         {
             yield return entry;
+        }
+    }
+
+    /// <summary>Yields a level's entries while its small objects that will be read are fetched ahead (docs/sources/s3.md).</summary>
+    private async IAsyncEnumerable<SourceEntry> WithReadAheadAsync(List<SourceEntry> entries, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var willReuse = _willReuse;
+        var toRead = willReuse is null ? [] : entries
+            .Where(e => e.Error is null && e.Handle is ListedObject { Size: <= ReadAheadLimit } && !willReuse(e))
+            .Select(e => (ListedObject)e.Handle!).ToList();
+        using var ahead = toRead.Count > 1 ? new ObjectReadAhead(toRead, _settings.Concurrency, FetchWholeAsync, cancellationToken) : null;
+        try
+        {
+            if (ahead is not null)
+            {
+                foreach (var o in toRead) _readAhead[o] = ahead;
+            }
+            foreach (var entry in entries)
+            {
+                yield return entry;
+            }
+        }
+        finally
+        {
+            foreach (var o in toRead) _readAhead.TryRemove(o, out _);
+        }
+    }
+
+    /// <summary>A small object in one GET, pinned to its listed ETag or version.</summary>
+    private async Task<byte[]> FetchWholeAsync(ListedObject o, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await _client.GetObjectAsync(RangedObjectStream.Request(_settings, o), ct).ConfigureAwait(false);
+            if (response.ContentLength != o.Size)
+            {
+                throw new SourceEntryException(o.Key, $"the server sent {response.ContentLength} bytes, the listing said {o.Size}");
+            }
+            var data = new byte[o.Size];
+            await response.ResponseStream.ReadExactlyAsync(data, ct).ConfigureAwait(false);
+            return data;
+        }
+        catch (Exception e) when (S3Failure.IsS3Failure(e))
+        {
+            throw Fail(e, o);
         }
     }
 
@@ -241,13 +297,6 @@ public sealed class S3BucketSource : ITreeSource
     }
 
     private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-#pragma warning disable CS1998 // a continuation level is already in memory
-    private static async IAsyncEnumerable<SourceEntry> ToAsync(List<SourceEntry> entries)
-    {
-        foreach (var e in entries) yield return e;
-    }
-#pragma warning restore CS1998
 
     /// <summary>One entry of a level before grouping: its names (several for a too-long piece), and a file or a prefix to list.</summary>
     private sealed record LevelItem(IReadOnlyList<string> Names, SourceEntry? File, string? Prefix);
