@@ -75,7 +75,7 @@ public sealed class ConfigParsingTests
         { "repositories:\n  r: {location: /x, object_lock: {mode: compliance, days: many}}\n", "t.yaml:2:59: repositories.r.object_lock.days: 'many' is not a whole number" },
         { "repositories:\n  r: {location: /x}\njobs:\n  j: {source: {type: directory, path: /x}, timeout: soon}\n", "t.yaml:4:53: jobs.j.timeout: 'soon' is not a duration such as 90s, 15m, 1h30m or 7d" },
         { "repositories:\n  r: {location: /x}\njobs:\n  j: {source: {type: tape, path: /x}}\n", "t.yaml:4:22: jobs.j.source.type: 'tape' is not a known type (allowed: command, directory, postgres, s3)" },
-        { "repositories:\n  r: {location: /x}\njobs:\n  j: {source: {path: /x}}\n", "t.yaml:4:15: jobs.j.source.type: missing (allowed: command, directory, postgres)" },
+        { "repositories:\n  r: {location: /x}\njobs:\n  j: {source: {path: /x}}\n", "t.yaml:4:15: jobs.j.source.type: missing (allowed: command, directory, postgres, s3)" },
         { "repositories:\n  r: {location: /x}\njobs:\n  j: {source: {type: directory, path: /x}, tags: {a: b}}\n", "t.yaml:4:50: jobs.j.tags: expected a list, found a mapping" },
         { "repositories:\n  r: {location: /x}\njobs:\n  j: {repository: s, source: {type: directory, path: /x}}\n", "t.yaml:4:19: jobs.j.repository: 's' is not a repository of this file (allowed: r)" },
         { "repositories:\n  r: {location: /x}\njobs:\n  j: {tags: [a]}\n", "t.yaml:4:6: jobs.j.source: missing: a job needs source: or sources:" },
