@@ -16,6 +16,7 @@ public static class SourceRegistry
         ["named_volume"] = typeof(Docker.NamedVolumeSourceOptions),
         ["container"] = typeof(Docker.ContainerSourceOptions),
         ["vault"] = typeof(Http.VaultSourceOptions), ["consul"] = typeof(Http.ConsulSourceOptions), ["nomad"] = typeof(Http.NomadSourceOptions), ["etcd"] = typeof(Http.EtcdSourceOptions), ["http"] = typeof(Http.HttpSourceOptions),
+        ["s3"] = typeof(S3.S3SourceOptions),
     };
 
     public static IReadOnlyDictionary<string, Type> Targets { get; } = new Dictionary<string, Type>(StringComparer.Ordinal)
@@ -25,6 +26,7 @@ public static class SourceRegistry
         ["named_volume"] = typeof(Restore.Docker.NamedVolumeTargetOptions),
         ["container"] = typeof(Restore.Docker.ContainerTargetOptions),
         ["vault"] = typeof(Restore.Http.VaultTargetOptions), ["consul"] = typeof(Restore.Http.ConsulTargetOptions), ["nomad"] = typeof(Restore.Http.NomadTargetOptions), ["etcd"] = typeof(Restore.Http.EtcdTargetOptions), ["http"] = typeof(Restore.Http.HttpTargetOptions),
+        ["s3"] = typeof(S3.S3TargetOptions),
     };
 
     /// <summary>What the config binder needs to pick a class by <c>type:</c>.</summary>

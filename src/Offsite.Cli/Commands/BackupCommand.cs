@@ -14,7 +14,7 @@ public static class BackupCommand
 {
     public static Command Create()
     {
-        var paths = new Argument<string[]>("paths") { Description = "paths to back up (or, with --stdin-from-command, the command and its arguments after --; or postgres://…, vault:, consul:, nomad:, etcd:[ADDR], an http(s) URL: docs/sources)", Arity = ArgumentArity.ZeroOrMore };
+        var paths = new Argument<string[]>("paths") { Description = "paths to back up, or one of: s3:https://host/bucket[/prefix], postgres://…, vault:, consul:, nomad:, etcd:[ADDR], docker-volume:NAME, docker-exec:CONTAINER, an http(s) URL (docs/sources.md); with --stdin-from-command, the command and its arguments after --", Arity = ArgumentArity.ZeroOrMore };
         var stdin = new Option<bool>("--stdin") { Description = "back up standard input as one file" };
         var stdinName = new Option<string?>("--stdin-name") { Description = "file name for --stdin / --stdin-from-command data (default: stdin)" };
         var fromCommand = new Option<bool>("--stdin-from-command") { Description = "run the command given after -- and back up its output; fails if the command fails" };
@@ -53,6 +53,10 @@ public static class BackupCommand
                 throw new OffsiteException(ErrorKind.Usage, isStdin ? "--stdin takes no paths" : "nothing to back up: give paths, --stdin, or --stdin-from-command -- CMD...");
             }
             var observer = new CliBackupObserver(s, streamLines: false);
+            if (!isStdin && !isCommand && S3Backup.Handles(args))
+            {
+                return await S3Backup.RunAsync(s, args, request, observer, ct).ConfigureAwait(false);
+            }
             if (isStdin || isCommand)
             {
                 string name = r.GetValue(stdinName) ?? (isCommand ? Path.GetFileName(args[0]) : "stdin");

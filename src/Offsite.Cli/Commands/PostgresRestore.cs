@@ -13,7 +13,7 @@ namespace Offsite.Cli.Commands;
 /// </summary>
 public sealed class PostgresRestore
 {
-    public Option<string?> To { get; } = new("--to") { Description = "restore into postgres://user@host:port/db (created if missing), vault:|consul:|nomad:[ADDR], an http(s) URL, or etcd:DIR|FILE|- (the snapshot file for etcdctl snapshot restore)" };
+    public Option<string?> To { get; } = new("--to") { Description = "restore into postgres://user@host:port/db (created if missing), s3:https://host/bucket[/prefix] (uploads the files), docker-volume:NAME, docker-exec:CONTAINER, vault:|consul:|nomad:[ADDR], an http(s) URL, or etcd:DIR|FILE|- (the snapshot file for etcdctl snapshot restore)" };
     public Option<bool> IfEmpty { get; } = new("--if-empty") { Description = "PostgreSQL: restore only if the target database has no user tables; otherwise do nothing and exit 0" };
     public Option<bool> Clean { get; } = new("--clean") { Description = "PostgreSQL: drop and re-create the target database first (its data is lost; sessions connected to it are ended)" };
     public Option<bool> NoOwner { get; } = new("--no-owner") { Description = "PostgreSQL: do not restore ownership and privileges (objects belong to the connecting user)" };

@@ -24,8 +24,16 @@ public static class RestoreCommand
         http.AddTo(command);
         var retrieval = new RetrievalOptions();
         retrieval.AddTo(command);
+        var s3 = new S3Restore();
+        s3.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
+            s3.Check(r, S3Restore.Handles(r.GetValue(postgres.To)) || s.Job is not null);
+            if (S3Restore.Handles(r.GetValue(postgres.To)))
+            {
+                PostgresRestore.RejectTarget(r.GetValue(target));
+                return await S3Restore.RunAsync(r, s, filters, r.GetValue(snapshot)!, s3.Target(r, r.GetValue(postgres.To)!), ct).ConfigureAwait(false);
+            }
             if (DockerRestore.Handles(r.GetValue(postgres.To)))
             {
                 PostgresRestore.RejectTarget(r.GetValue(target));
@@ -49,7 +57,12 @@ public static class RestoreCommand
             }
             else if (s.Job is not null && s.LoadConfig(required: true) is { } config && ConfigResolver.Job(config, s.Job).Restore is { } declared)
             {
+                s3.ApplyTo(r, declared);
                 restoreTarget = declared.Create(new App.Sources.SourceContext([], CliEnvironment.Get));
+                if (restoreTarget is Offsite.App.Sources.S3.S3Target)
+                {
+                    return await S3Restore.RunAsync(r, s, filters, r.GetValue(snapshot)!, restoreTarget, ct).ConfigureAwait(false);
+                }
                 if (DockerRestore.IsDockerTarget(restoreTarget))
                 {
                     return await docker.RunAsync(r, s, filters, r.GetValue(snapshot)!, restoreTarget, ct).ConfigureAwait(false);
@@ -65,7 +78,7 @@ public static class RestoreCommand
             }
             else
             {
-                throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage, "give --target DIR (or --to postgres://… for a database snapshot, or --job JOB with a restore: target in the config)");
+                throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage, "give --target DIR (or --to postgres://… for a database snapshot, --to s3:… for a bucket, or --job JOB with a restore: target in the config)");
             }
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
             var sn = await filters.FindAsync(repo, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);

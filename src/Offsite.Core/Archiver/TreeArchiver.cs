@@ -16,16 +16,23 @@ public sealed class TreeArchiver
     private readonly BlobSaver _saver;
     private readonly Chunker _chunker;
     private readonly FilesCacheReader _previous;
+    private readonly FilesCacheReader? _lookahead;
     private readonly FilesCacheWriter _next;
     private readonly BackupProgress _progress;
     private readonly System.Buffers.ArrayPool<byte> _readerBuffers;
     private readonly byte[] _smallFileBuffer;
 
-    public TreeArchiver(BlobSaver saver, Chunker chunker, FilesCacheReader previous, FilesCacheWriter next, BackupProgress progress)
+    /// <param name="previous">the last run's files cache, read forward as files are visited</param>
+    /// <param name="next">this run's files cache</param>
+    /// <param name="lookahead">a second cursor on the last run's cache for <see cref="WillReuse"/>, which a
+    /// read-ahead source calls for entries ahead of the one being archived (one cursor serving both
+    /// would move past entries the archiver has yet to look up); null when nothing reads ahead</param>
+    public TreeArchiver(BlobSaver saver, Chunker chunker, FilesCacheReader previous, FilesCacheWriter next, BackupProgress progress, FilesCacheReader? lookahead = null)
     {
         _saver = saver;
         _chunker = chunker;
         _previous = previous;
+        _lookahead = lookahead;
         _next = next;
         _progress = progress;
         // Files are read one at a time: one reader buffer and one small-file buffer serve them all.
@@ -89,11 +96,9 @@ public sealed class TreeArchiver
     {
         var print = entry.Fingerprint;
         string? key = entry.CacheKey;
-        if (key is not null && _previous.TryGet(key, out var cached)
-            && cached.MtimeNs == print.MtimeNs && cached.CtimeNs == print.Change && cached.Size == print.Size && cached.Inode == print.Identity
-            && cached.Content.All(_saver.IsKnown))
+        if (TryReuse(_previous, entry, out var cached))
         {
-            _next.Add(key, cached);
+            _next.Add(key!, cached);
             _progress.AddFile(print.Size, unchanged: true);
             entry.Node.Size = cached.Size;
             return cached.Content.Select(id => id.ToString()).ToList();
@@ -111,6 +116,20 @@ public sealed class TreeArchiver
         if (key is not null) _next.Add(key, new FilesCache.Entry(print.MtimeNs, print.Change, total, print.Identity, ids.ToArray()));
         _progress.AddFile(total, unchanged: false);
         return ids.Select(id => id.ToString()).ToList();
+    }
+
+    /// <summary>True when <paramref name="entry"/> is unchanged since the previous backup and its blobs are still stored: it is not read.</summary>
+    /// <remarks>Asked in walk order, ahead of the archiver, through the look-ahead cursor.</remarks>
+    public bool WillReuse(SourceEntry entry) =>
+        TryReuse(_lookahead ?? throw new InvalidOperationException("the archiver was built without a look-ahead cursor"), entry, out _);
+
+    private bool TryReuse(FilesCacheReader cache, SourceEntry entry, out FilesCache.Entry cached)
+    {
+        var print = entry.Fingerprint;
+        cached = default;
+        return entry.CacheKey is { } key && cache.TryGet(key, out cached)
+            && cached.MtimeNs == print.MtimeNs && cached.CtimeNs == print.Change && cached.Size == print.Size && cached.Inode == print.Identity
+            && cached.Content.All(_saver.IsKnown);
     }
 
     /// <summary>A file smaller than the chunker's minimum: one read, one blob (the chunker could not cut it anyway).</summary>

@@ -44,10 +44,15 @@ public sealed class BackupRunner
         // this run's replaces it only once the snapshot is stored.
         string? cachePath = _repo.Cache.FilesCachePath(source.CacheKey);
         using var previous = FilesCacheReader.Open(cachePath);
+        using var lookahead = source is IReadAheadSource ? FilesCacheReader.Open(cachePath) : null;
         using var next = FilesCacheWriter.Create(cachePath);
         return await RunAsync(template, async (saver, ct) =>
         {
-            var archiver = new TreeArchiver(saver, CreateChunker(), previous, next, Progress);
+            var archiver = new TreeArchiver(saver, CreateChunker(), previous, next, Progress, lookahead);
+            if (source is IReadAheadSource readAhead)
+            {
+                readAhead.UseReuseCheck(archiver.WillReuse);
+            }
             var root = await archiver.ArchiveAsync(source, ct).ConfigureAwait(false);
             return (root, next.Commit);
         }, cancellationToken).ConfigureAwait(false);

@@ -3,16 +3,23 @@ using Offsite.Core.Content;
 namespace Offsite.Core.Cache;
 
 /// <summary>
-/// The previous run's files cache, read once from start to end while the archiver walks the source
-/// in the same order: a lookup moves forward past the files that no longer exist and never goes
-/// back. Keys asked out of order only miss (the file is read again); nothing wrong is ever returned,
+/// The previous run's files cache, read from start to end while the archiver walks the source in the
+/// same order: a lookup moves forward past the files that no longer exist. A lookup that goes back
+/// (a read-ahead source asks about a directory's files before the archiver descends into an earlier
+/// subdirectory) seeks back to the nearest mark — every <see cref="MarkEvery"/>th record's key and
+/// offset, kept as the reader passes — and reads forward from there. Nothing wrong is ever returned,
 /// because a hit needs the exact key. A missing, old-format or damaged file is an empty cache.
 /// </summary>
 public sealed class FilesCacheReader : IDisposable
 {
+    /// <summary>Records between marks: a backward lookup re-reads at most this many; marks cost ~1 MiB per 3 M files.</summary>
+    internal const int MarkEvery = 256;
     private readonly BinaryReader? _reader;
+    private readonly List<(string Key, long Offset)> _marks = new();
+    private long _records;
     private string? _key;
     private FilesCache.Entry _entry;
+    private string? _lastAsked;
 
     private FilesCacheReader(BinaryReader? reader)
     {
@@ -48,20 +55,48 @@ public sealed class FilesCacheReader : IDisposable
     /// <summary>The entry for <paramref name="key"/>, when the previous run had one.</summary>
     public bool TryGet(string key, out FilesCache.Entry entry)
     {
+        if (_lastAsked is not null && FilesCache.CompareInWalkOrder(key, _lastAsked) < 0)
+        {
+            SeekBackTo(key);
+        }
+        _lastAsked = key;
         while (_key is not null)
         {
             int c = FilesCache.CompareInWalkOrder(_key, key);
             if (c == 0)
             {
                 entry = _entry;
-                Advance();
                 return true;
             }
-            if (c > 0) break; // the cache is past this key: a new file (or one asked out of order)
+            if (c > 0) break; // the cache is past this key: a new file
             Advance();
         }
         entry = default;
         return false;
+    }
+
+    /// <summary>Positions the reader at the last mark at or before <paramref name="key"/> (or the first record).</summary>
+    private void SeekBackTo(string key)
+    {
+        if (_reader is null) return;
+        int lo = 0, hi = _marks.Count - 1, found = -1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >> 1;
+            if (FilesCache.CompareInWalkOrder(_marks[mid].Key, key) <= 0) { found = mid; lo = mid + 1; }
+            else hi = mid - 1;
+        }
+        if (found < 0)
+        {
+            _reader.BaseStream.Position = sizeof(uint);
+            _records = 0;
+        }
+        else
+        {
+            _reader.BaseStream.Position = _marks[found].Offset;
+            _records = (long)found * MarkEvery;
+        }
+        Advance();
     }
 
     private void Advance()
@@ -70,7 +105,9 @@ public sealed class FilesCacheReader : IDisposable
         if (_reader is null) return;
         try
         {
-            if (_reader.BaseStream.Position >= _reader.BaseStream.Length) return;
+            var stream = _reader.BaseStream;
+            long start = stream.Position;
+            if (start >= stream.Length) return;
             string key = _reader.ReadString();
             long mtime = _reader.ReadInt64(), ctime = _reader.ReadInt64(), size = _reader.ReadInt64();
             ulong inode = _reader.ReadUInt64();
@@ -83,9 +120,14 @@ public sealed class FilesCacheReader : IDisposable
             Span<byte> id = stackalloc byte[BlobId.Size];
             for (int j = 0; j < count; j++)
             {
-                _reader.BaseStream.ReadExactly(id);
+                stream.ReadExactly(id);
                 content[j] = new BlobId(id);
             }
+            if (_records % MarkEvery == 0 && _records / MarkEvery == _marks.Count)
+            {
+                _marks.Add((key, start));
+            }
+            _records++;
             _entry = new FilesCache.Entry(mtime, ctime, size, inode, content);
             _key = key;
         }

@@ -73,6 +73,8 @@ public sealed class Node
     [JsonPropertyName("content")] public List<string>? Content { get; set; }
     /// <summary>Tree blob id of a directory.</summary>
     [JsonPropertyName("subtree")] public string? Subtree { get; set; }
+    /// <summary>Object store metadata of a file backed up from a bucket (absent for local files).</summary>
+    [JsonPropertyName("object")] public ObjectMetadata? Object { get; set; }
 
     [JsonIgnore]
     public byte[] RawName

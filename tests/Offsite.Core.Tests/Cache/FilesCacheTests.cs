@@ -54,7 +54,34 @@ public sealed class FilesCacheTests : IDisposable
         Assert.Equal(EntryFor(3).Inode, b.Inode);
         Assert.Equal(EntryFor(3).Content, b.Content);
         Assert.False(reader.TryGet("/s/d", out _));      // past the end of the cache
-        Assert.False(reader.TryGet("/s/c/9", out _));    // asked out of order: a miss, never a wrong entry
+        Assert.True(reader.TryGet("/s/c/9", out var back)); // asked out of order: found by seeking back
+        Assert.Equal(EntryFor(4).Inode, back.Inode);
+        Assert.False(reader.TryGet("/s/a/15", out _));   // still a miss after going back
+    }
+
+    [Fact]
+    public void A_read_ahead_pattern_finds_every_entry_across_many_marks()
+    {
+        // A level's files are asked about first, then the archiver descends into an earlier subdirectory:
+        // lookups go back, past several marks.
+        var keys = new List<string>();
+        for (int d = 0; d < 5; d++)
+        {
+            for (int f = 0; f < 300; f++) keys.Add($"/s/d{d}/f{f:D4}");
+        }
+        keys.Add("/s/z");
+        Write(keys.ToArray());
+        using var reader = FilesCacheReader.Open(CachePath);
+        Assert.True(reader.TryGet("/s/z", out _));
+        for (int d = 4; d >= 0; d--)
+        {
+            for (int f = 0; f < 300; f += 37)
+            {
+                Assert.True(reader.TryGet($"/s/d{d}/f{f:D4}", out var e), $"d{d}/f{f}");
+                Assert.Equal(EntryFor(d * 300 + f + 1).Size, e.Size);
+            }
+        }
+        Assert.False(reader.TryGet("/s/d2/f0001x", out _));
     }
 
     [Fact]

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Offsite.App.Restore;
+using Offsite.App.Sources.S3;
+using Offsite.Core.Errors;
+using Offsite.Sources.S3;
+
+namespace Offsite.Cli.Commands;
+
+/// <summary>
+/// <c>offsite restore ID --to s3:https://host/bucket[/prefix] [--only-missing|--overwrite]</c>: uploads a
+/// snapshot's files into a bucket with their metadata; the bucket's credentials come from the
+/// OFFSITE_SOURCE_S3_* variables (docs/sources/s3.md).
+/// </summary>
+public sealed class S3Restore
+{
+    public Option<bool> OnlyMissing { get; } = new("--only-missing") { Description = "S3: upload only keys that do not exist in the target yet" };
+    public Option<bool> Overwrite { get; } = new("--overwrite") { Description = "S3: replace keys that exist in the target (default: refuse, before uploading anything)" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(OnlyMissing);
+        command.Options.Add(Overwrite);
+    }
+
+    /// <summary>True when <c>--to</c> names a bucket.</summary>
+    public static bool Handles(string? to) => to is not null && S3BucketConnection.IsBucketUrl(to);
+
+    public IRestoreTarget Target(ParseResult r, string url) =>
+        new S3TargetOptions { Url = url, OnlyMissing = r.GetValue(OnlyMissing), Overwrite = r.GetValue(Overwrite) }.Create(CliEnvironment.Get);
+
+    public static async Task<int> RunAsync(ParseResult r, GlobalSettings s, SnapshotOptions filters, string reference, IRestoreTarget target, CancellationToken ct)
+    {
+        var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
+        var (sn, report) = await RestoreService.RestoreAsync(repo, reference, filters.Filter(r), target, ct).ConfigureAwait(false);
+        var o = (S3RestoreOutcome)report.Details!;
+        foreach (string error in o.Errors)
+        {
+            Console.Error.WriteLine($"error: {error}");
+        }
+        if (s.Json)
+        {
+            Output.Json(new JsonObject
+            {
+                ["snapshot"] = sn.Id, ["target"] = target.Display, ["uploaded"] = o.Uploaded, ["skipped"] = o.Skipped, ["bytes"] = o.Bytes,
+                ["noncurrentLeftOut"] = o.NoncurrentLeftOut, ["errors"] = new JsonArray(o.Errors.Select(e => (JsonNode?)e).ToArray()),
+                ["seconds"] = Math.Round(report.Seconds, 3),
+            });
+        }
+        else
+        {
+            string skipped = o.Skipped > 0 ? $", {o.Skipped} existing key(s) left as they were" : "";
+            string noncurrent = o.NoncurrentLeftOut > 0 ? $", {o.NoncurrentLeftOut} noncurrent version(s) not restored" : "";
+            CommandRunner.Info(s, $"restored snapshot {sn.Id[..8]} into {target.Display}: {o.Uploaded} objects, {Output.Bytes(o.Bytes)}{skipped}{noncurrent} in {report.Seconds:0.0}s");
+        }
+        if (!report.Complete)
+        {
+            return CommandRunner.Fail(ExitCodes.PartialRestore, $"{o.Errors.Count} object(s) could not be restored (listed above); everything else was uploaded");
+        }
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The command line's --only-missing/--overwrite over a job's declared bucket target.</summary>
+    public void ApplyTo(ParseResult r, RestoreTargetOptions declared)
+    {
+        if (declared is S3TargetOptions bucket && (r.GetValue(OnlyMissing) || r.GetValue(Overwrite)))
+        {
+            bucket.OnlyMissing = r.GetValue(OnlyMissing);
+            bucket.Overwrite = r.GetValue(Overwrite);
+        }
+    }
+
+    /// <summary>Refuses --only-missing and --overwrite together, and with a target that is not a bucket.</summary>
+    public void Check(ParseResult r, bool toBucket)
+    {
+        bool onlyMissing = r.GetValue(OnlyMissing), overwrite = r.GetValue(Overwrite);
+        if (onlyMissing && overwrite)
+        {
+            throw new OffsiteException(ErrorKind.Usage, "--only-missing and --overwrite exclude each other");
+        }
+        if (!toBucket && (onlyMissing || overwrite))
+        {
+            throw new OffsiteException(ErrorKind.Usage, "--only-missing and --overwrite apply to a restore into a bucket (--to s3:…)");
+        }
+    }
+}
