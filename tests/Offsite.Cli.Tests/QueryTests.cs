@@ -50,6 +50,34 @@ public sealed class QueryTests
     }
 
     [Fact]
+    public void Backup_time_records_a_given_time_and_forget_applies_daily_rules_to_it()
+    {
+        using var box = new Sandbox();
+        string src = box.Dir.Sub("src");
+        File.WriteAllText(Path.Combine(src, "f"), "x");
+        // Three backups on the same day and one the next: a history built with --time, as for importing old backups.
+        box.Backup(src, "--time", "2026-03-01T08:00:00Z");
+        box.Backup(src, "--time", "2026-03-01T20:00:00Z");
+        box.Backup(src, "--time", "2026-03-02 06:30:00+02:00");
+        var times = box.Json("snapshots").AsArray()
+            .Select(s => DateTimeOffset.Parse(s!["time"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture).ToUniversalTime())
+            .ToList();
+        Assert.Equal([new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 1, 20, 0, 0, TimeSpan.Zero),
+            new DateTimeOffset(2026, 3, 2, 4, 30, 0, TimeSpan.Zero)], times);
+        string[] stdinBackup = ["backup", "--stdin", "--stdin-name", "s", "--time", "2025-12-31T23:59:59Z"];
+        Sandbox.Expect(0, box.RunWith(null, "data"u8.ToArray(), stdinBackup), stdinBackup);
+        Assert.Contains("2025-12-31", box.Ok("snapshots", "--source", "s").Stdout, StringComparison.Ordinal);
+        // One snapshot per day: the last of 1 March goes, not the first, and the stream's own group is untouched.
+        box.Ok("forget", "--keep-daily", "5");
+        var kept = box.Json("snapshots").AsArray()
+            .Select(s => DateTimeOffset.Parse(s!["time"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture).ToUniversalTime()
+                .ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["2025-12-31T23:59:59Z", "2026-03-01T20:00:00Z", "2026-03-02T04:30:00Z"], kept);
+        Assert.Contains("'yesterday' is not a time", box.Expect(2, "backup", src, "--time", "yesterday").Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Ls_lists_paths_types_sizes_and_modes()
     {
         using var box = new Sandbox();

@@ -5,4 +5,7 @@ public sealed record BackupRequest(string Host, IReadOnlyList<string> Tags, stri
 {
     /// <summary>Runs right before each snapshot is written (a scheduler's lease fence); throwing there leaves no snapshot.</summary>
     public Func<CancellationToken, Task>? BeforeCommit { get; init; }
+
+    /// <summary>The time recorded in the snapshot instead of now: importing an old backup, or building a history to try a retention policy on.</summary>
+    public DateTimeOffset? Time { get; init; }
 }

@@ -17,7 +17,7 @@ public static class BackupService
         var runner = new BackupRunner(repo) { BeforeCommit = request.BeforeCommit };
         string sourceName = request.SourceName ?? string.Join(",", paths);
         observer.Started(sourceName, runner.Progress);
-        var snapshot = await runner.BackupTreeAsync(source, new SnapshotTemplate(sourceName, request.Host, paths, request.Tags), ct).ConfigureAwait(false);
+        var snapshot = await runner.BackupTreeAsync(source, new SnapshotTemplate(sourceName, request.Host, paths, request.Tags, request.Time), ct).ConfigureAwait(false);
         foreach (string warning in runner.Progress.Warnings) observer.Warning(warning);
         observer.Saved(snapshot, runner.Progress);
         return snapshot;
@@ -77,7 +77,7 @@ public static class BackupService
     {
         var runner = new BackupRunner(repo) { BeforeCommit = request.BeforeCommit };
         var tags = item.Tags.Concat(request.Tags).Distinct(StringComparer.Ordinal).ToList();
-        var template = new SnapshotTemplate(request.SourceName ?? item.SourceName, request.Host, ["/" + item.FileName], tags);
+        var template = new SnapshotTemplate(request.SourceName ?? item.SourceName, request.Host, ["/" + item.FileName], tags, request.Time);
         observer.Started(template.Source, runner.Progress);
         var snapshot = await runner.BackupStreamAsync(stream.Content, item.FileName, stream.CompleteAsync, template, ct).ConfigureAwait(false);
         foreach (string warning in stream.Warnings) observer.Warning(warning);

@@ -21,7 +21,12 @@ public static class BackupCommand
         var tags = new Option<string[]>("--tag") { Description = "add a tag (repeatable)", AllowMultipleArgumentsPerToken = false };
         var host = new Option<string?>("--host") { Description = "host name recorded in the snapshot (default: this machine)" };
         var source = new Option<string?>("--source") { Description = "source name recorded in the snapshot, used by `latest --source` (default: the paths or stream name)" };
-        var command = new Command("backup", "back up paths, standard input or a command's output") { paths, stdin, stdinName, fromCommand, tags, host, source };
+        var time = new Option<DateTimeOffset?>("--time")
+        {
+            Description = "time recorded in the snapshot instead of now, e.g. 2026-01-31T23:00:00Z or '2026-01-31 23:00:00' (local time)",
+            CustomParser = ParseTime,
+        };
+        var command = new Command("backup", "back up paths, standard input or a command's output") { paths, stdin, stdinName, fromCommand, tags, host, source, time };
         var postgres = new PostgresBackup();
         postgres.AddTo(command);
         var docker = new DockerBackup();
@@ -31,7 +36,7 @@ public static class BackupCommand
             string[] args = r.GetValue(paths) ?? [];
             bool isStdin = r.GetValue(stdin), isCommand = r.GetValue(fromCommand);
             Secrets.StdinIsData = isStdin;
-            var request = new BackupRequest(r.GetValue(host) ?? CliEnvironment.Runtime.HostName, r.GetValue(tags) ?? [], r.GetValue(source));
+            var request = new BackupRequest(r.GetValue(host) ?? CliEnvironment.Runtime.HostName, r.GetValue(tags) ?? [], r.GetValue(source)) { Time = r.GetValue(time) };
             if (!isStdin && !isCommand && DockerBackup.Handles(args))
             {
                 return await docker.RunAsync(r, s, args, r.GetValue(stdinName), request, ct).ConfigureAwait(false);
@@ -111,5 +116,17 @@ public static class BackupCommand
                 _handle.Dispose();
             }
         }
+    }
+
+    /// <summary>RFC 3339, or a date and time without an offset (local time, as restic's --time takes it).</summary>
+    private static DateTimeOffset? ParseTime(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeLocal, out var t))
+        {
+            return t;
+        }
+        result.AddError($"--time: '{text}' is not a time; use 2026-01-31T23:00:00Z or '2026-01-31 23:00:00'");
+        return null;
     }
 }

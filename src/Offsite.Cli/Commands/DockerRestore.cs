@@ -16,13 +16,10 @@ namespace Offsite.Cli.Commands;
 public sealed class DockerRestore
 {
     public Argument<string[]> RestoreCommand { get; } = new("command") { Description = "with --to docker-exec:CONTAINER: the program that reads the dump on its standard input, after --", Arity = ArgumentArity.ZeroOrMore };
-    public Option<bool> Overwrite { get; } = new("--overwrite") { Description = "Docker volume: write over a volume that already holds files (default: refuse)" };
+    /// <summary>The restore command's one <c>--overwrite</c>, shared with S3 (<see cref="RestoreOverwrite"/>).</summary>
+    public Option<bool> Overwrite { get; } = RestoreOverwrite.Option;
 
-    public void AddTo(Command command)
-    {
-        command.Arguments.Add(RestoreCommand);
-        command.Options.Add(Overwrite);
-    }
+    public void AddTo(Command command) => command.Arguments.Add(RestoreCommand);
 
     public static bool Handles(string? to) => to is not null && DockerNames.IsDocker(to);
 

@@ -26,9 +26,10 @@ public static class RestoreCommand
         retrieval.AddTo(command);
         var s3 = new S3Restore();
         s3.AddTo(command);
+        command.Options.Add(RestoreOverwrite.Option);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
-            s3.Check(r, S3Restore.Handles(r.GetValue(postgres.To)) || s.Job is not null);
+            s3.Check(r, S3Restore.Handles(r.GetValue(postgres.To)) || s.Job is not null, DockerRestore.Handles(r.GetValue(postgres.To)) || s.Job is not null);
             if (S3Restore.Handles(r.GetValue(postgres.To)))
             {
                 PostgresRestore.RejectTarget(r.GetValue(target));

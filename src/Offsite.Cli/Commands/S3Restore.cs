@@ -15,13 +15,10 @@ namespace Offsite.Cli.Commands;
 public sealed class S3Restore
 {
     public Option<bool> OnlyMissing { get; } = new("--only-missing") { Description = "S3: upload only keys that do not exist in the target yet" };
-    public Option<bool> Overwrite { get; } = new("--overwrite") { Description = "S3: replace keys that exist in the target (default: refuse, before uploading anything)" };
+    /// <summary>The restore command's one <c>--overwrite</c>, shared with Docker volumes (<see cref="RestoreOverwrite"/>).</summary>
+    public Option<bool> Overwrite { get; } = RestoreOverwrite.Option;
 
-    public void AddTo(Command command)
-    {
-        command.Options.Add(OnlyMissing);
-        command.Options.Add(Overwrite);
-    }
+    public void AddTo(Command command) => command.Options.Add(OnlyMissing);
 
     /// <summary>True when <c>--to</c> names a bucket.</summary>
     public static bool Handles(string? to) => to is not null && S3BucketConnection.IsBucketUrl(to);
@@ -70,17 +67,22 @@ public sealed class S3Restore
         }
     }
 
-    /// <summary>Refuses --only-missing and --overwrite together, and with a target that is not a bucket.</summary>
-    public void Check(ParseResult r, bool toBucket)
+    /// <summary>Refuses --only-missing and --overwrite together, --only-missing with a target that is not a bucket,
+    /// and --overwrite with one that is neither a bucket nor a Docker volume.</summary>
+    public void Check(ParseResult r, bool toBucket, bool toVolume)
     {
         bool onlyMissing = r.GetValue(OnlyMissing), overwrite = r.GetValue(Overwrite);
         if (onlyMissing && overwrite)
         {
             throw new OffsiteException(ErrorKind.Usage, "--only-missing and --overwrite exclude each other");
         }
-        if (!toBucket && (onlyMissing || overwrite))
+        if (!toBucket && onlyMissing)
         {
-            throw new OffsiteException(ErrorKind.Usage, "--only-missing and --overwrite apply to a restore into a bucket (--to s3:…)");
+            throw new OffsiteException(ErrorKind.Usage, "--only-missing applies to a restore into a bucket (--to s3:…)");
+        }
+        if (!toBucket && !toVolume && overwrite)
+        {
+            throw new OffsiteException(ErrorKind.Usage, "--overwrite applies to a restore into a bucket (--to s3:…) or a Docker volume (--to docker-volume:…)");
         }
     }
 }

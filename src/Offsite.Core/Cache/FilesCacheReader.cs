@@ -8,23 +8,51 @@ namespace Offsite.Core.Cache;
 /// (a read-ahead source asks about a directory's files before the archiver descends into an earlier
 /// subdirectory) seeks back to the nearest mark — every <see cref="MarkEvery"/>th record's key and
 /// offset, kept as the reader passes — and reads forward from there. Nothing wrong is ever returned,
-/// because a hit needs the exact key. A missing, old-format or damaged file is an empty cache.
+/// because a hit needs the exact key. Entries the writer got out of order are in a trailer, loaded
+/// whole when the file opens. A missing, old-format or damaged file is an empty cache.
 /// </summary>
 public sealed class FilesCacheReader : IDisposable
 {
     /// <summary>Records between marks: a backward lookup re-reads at most this many; marks cost ~1 MiB per 3 M files.</summary>
     internal const int MarkEvery = 256;
     private readonly BinaryReader? _reader;
+    private readonly long _orderedEnd;
+    private readonly Dictionary<string, FilesCache.Entry> _unordered = new(StringComparer.Ordinal);
     private readonly List<(string Key, long Offset)> _marks = new();
     private long _records;
     private string? _key;
     private FilesCache.Entry _entry;
     private string? _lastAsked;
 
-    private FilesCacheReader(BinaryReader? reader)
+    private FilesCacheReader(BinaryReader? reader, long trailer = 0)
     {
         _reader = reader;
+        _orderedEnd = reader is null ? 0 : trailer > 0 ? trailer : reader.BaseStream.Length;
+        if (reader is not null && trailer > 0)
+        {
+            LoadTrailer(reader, trailer);
+        }
         Advance();
+    }
+
+    private const long FirstRecord = sizeof(uint) + sizeof(long);
+
+    private void LoadTrailer(BinaryReader reader, long trailer)
+    {
+        try
+        {
+            reader.BaseStream.Position = trailer;
+            int count = reader.ReadInt32();
+            for (int i = 0; i < count && ReadRecord(reader) is var (key, entry); i++)
+            {
+                _unordered[key] = entry;
+            }
+        }
+        catch (Exception e) when (e is EndOfStreamException or FormatException or IOException)
+        {
+            // a torn trailer: the entries read so far still count
+        }
+        reader.BaseStream.Position = FirstRecord;
     }
 
     public static FilesCacheReader Empty => new(null);
@@ -39,9 +67,10 @@ public sealed class FilesCacheReader : IDisposable
         var reader = new BinaryReader(stream);
         try
         {
-            if (stream.Length >= 4 && reader.ReadUInt32() == FilesCache.Magic)
+            if (stream.Length >= FirstRecord && reader.ReadUInt32() == FilesCache.Magic)
             {
-                return new FilesCacheReader(reader);
+                long trailer = reader.ReadInt64();
+                return new FilesCacheReader(reader, trailer >= FirstRecord && trailer < stream.Length ? trailer : 0);
             }
         }
         catch (IOException)
@@ -55,6 +84,10 @@ public sealed class FilesCacheReader : IDisposable
     /// <summary>The entry for <paramref name="key"/>, when the previous run had one.</summary>
     public bool TryGet(string key, out FilesCache.Entry entry)
     {
+        if (_unordered.Count > 0 && _unordered.TryGetValue(key, out entry))
+        {
+            return true;
+        }
         if (_lastAsked is not null && FilesCache.CompareInWalkOrder(key, _lastAsked) < 0)
         {
             SeekBackTo(key);
@@ -88,7 +121,7 @@ public sealed class FilesCacheReader : IDisposable
         }
         if (found < 0)
         {
-            _reader.BaseStream.Position = sizeof(uint);
+            _reader.BaseStream.Position = FirstRecord;
             _records = 0;
         }
         else
@@ -105,30 +138,14 @@ public sealed class FilesCacheReader : IDisposable
         if (_reader is null) return;
         try
         {
-            var stream = _reader.BaseStream;
-            long start = stream.Position;
-            if (start >= stream.Length) return;
-            string key = _reader.ReadString();
-            long mtime = _reader.ReadInt64(), ctime = _reader.ReadInt64(), size = _reader.ReadInt64();
-            ulong inode = _reader.ReadUInt64();
-            int count = _reader.Read7BitEncodedInt();
-            if (count < 0 || count > size + 1)
-            {
-                return; // damaged: a blob per byte is the most a file can have
-            }
-            var content = new BlobId[count];
-            Span<byte> id = stackalloc byte[BlobId.Size];
-            for (int j = 0; j < count; j++)
-            {
-                stream.ReadExactly(id);
-                content[j] = new BlobId(id);
-            }
+            long start = _reader.BaseStream.Position;
+            if (start >= _orderedEnd || ReadRecord(_reader) is not var (key, entry)) return;
             if (_records % MarkEvery == 0 && _records / MarkEvery == _marks.Count)
             {
                 _marks.Add((key, start));
             }
             _records++;
-            _entry = new FilesCache.Entry(mtime, ctime, size, inode, content);
+            _entry = entry;
             _key = key;
         }
         catch (Exception e) when (e is EndOfStreamException or FormatException or IOException)
@@ -136,6 +153,27 @@ public sealed class FilesCacheReader : IDisposable
             // A torn or damaged cache ends here: the rest of the files are read again.
             _key = null;
         }
+    }
+
+    /// <summary>One record, or null when it is implausible (damage).</summary>
+    private static (string Key, FilesCache.Entry Entry)? ReadRecord(BinaryReader reader)
+    {
+        string key = reader.ReadString();
+        long mtime = reader.ReadInt64(), ctime = reader.ReadInt64(), size = reader.ReadInt64();
+        ulong inode = reader.ReadUInt64();
+        int count = reader.Read7BitEncodedInt();
+        if (count < 0 || count > size + 1)
+        {
+            return null; // a blob per byte is the most a file can have
+        }
+        var content = new BlobId[count];
+        Span<byte> id = stackalloc byte[BlobId.Size];
+        for (int j = 0; j < count; j++)
+        {
+            reader.BaseStream.ReadExactly(id);
+            content[j] = new BlobId(id);
+        }
+        return (key, new FilesCache.Entry(mtime, ctime, size, inode, content));
     }
 
     public void Dispose() => _reader?.Dispose();

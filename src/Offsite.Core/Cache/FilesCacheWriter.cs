@@ -6,8 +6,9 @@ namespace Offsite.Core.Cache;
 /// <summary>
 /// This run's files cache, appended to a temporary file as the archiver visits files and put in
 /// place by <see cref="Commit"/> once the snapshot is written (a failed run leaves the previous
-/// cache as it was). Entries must arrive in walk order (<see cref="FilesCache.CompareInWalkOrder"/>)
-/// for the next run to find them; one that does not is left out rather than misplaced.
+/// cache as it was). Entries arrive in walk order (<see cref="FilesCache.CompareInWalkOrder"/>); one
+/// that does not (a source whose names sort differently from its keys) is kept in memory and written
+/// to a trailer that the next run loads whole: out-of-order keys cost memory, never a re-read.
 /// </summary>
 public sealed class FilesCacheWriter : IDisposable
 {
@@ -15,6 +16,7 @@ public sealed class FilesCacheWriter : IDisposable
     private readonly string? _temporary;
     private readonly BinaryWriter? _writer;
     private string? _last;
+    private readonly List<(string Key, FilesCache.Entry Entry)> _unordered = new();
     private bool _committed;
 
     private FilesCacheWriter(string? path)
@@ -31,6 +33,7 @@ public sealed class FilesCacheWriter : IDisposable
         });
         _writer = new BinaryWriter(stream, Encoding.UTF8);
         _writer.Write(FilesCache.Magic);
+        _writer.Write(0L); // the trailer's offset, set by Commit when there is one
     }
 
     /// <summary>A writer to <paramref name="path"/>; null writes nothing (no cache directory).</summary>
@@ -41,27 +44,44 @@ public sealed class FilesCacheWriter : IDisposable
     public void Add(string key, FilesCache.Entry entry)
     {
         if (_writer is null) return;
-        if (_last is not null && FilesCache.CompareInWalkOrder(_last, key) >= 0) return;
+        Count++;
+        if (_last is not null && FilesCache.CompareInWalkOrder(_last, key) >= 0)
+        {
+            _unordered.Add((key, entry));
+            return;
+        }
         _last = key;
-        _writer.Write(key);
-        _writer.Write(entry.MtimeNs);
-        _writer.Write(entry.CtimeNs);
-        _writer.Write(entry.Size);
-        _writer.Write(entry.Inode);
-        _writer.Write7BitEncodedInt(entry.Content.Length);
+        WriteRecord(_writer, key, entry);
+    }
+
+    internal static void WriteRecord(BinaryWriter writer, string key, FilesCache.Entry entry)
+    {
+        writer.Write(key);
+        writer.Write(entry.MtimeNs);
+        writer.Write(entry.CtimeNs);
+        writer.Write(entry.Size);
+        writer.Write(entry.Inode);
+        writer.Write7BitEncodedInt(entry.Content.Length);
         Span<byte> id = stackalloc byte[BlobId.Size];
         foreach (var blob in entry.Content)
         {
             blob.WriteTo(id);
-            _writer.Write(id);
+            writer.Write(id);
         }
-        Count++;
     }
 
     /// <summary>Flushes the file to disk and puts it in place of the previous one.</summary>
     public void Commit()
     {
         if (_writer is null || _committed) return;
+        if (_unordered.Count > 0)
+        {
+            long trailer = _writer.BaseStream.Position;
+            _writer.Write(_unordered.Count);
+            foreach (var (key, entry) in _unordered) WriteRecord(_writer, key, entry);
+            _writer.Seek(sizeof(uint), SeekOrigin.Begin);
+            _writer.Write(trailer);
+        }
         _writer.Flush();
         ((FileStream)_writer.BaseStream).Flush(flushToDisk: true);
         _writer.Dispose();

@@ -85,21 +85,27 @@ public sealed class FilesCacheTests : IDisposable
     }
 
     [Fact]
-    public void Out_of_order_additions_are_left_out_rather_than_misplaced()
+    public void Out_of_order_additions_go_to_the_trailer_and_are_found_in_any_order()
     {
         using (var writer = FilesCacheWriter.Create(CachePath))
         {
             writer.Add("/s/b", EntryFor(1));
-            writer.Add("/s/a", EntryFor(2));
+            writer.Add("/s/a", EntryFor(2));   // a source whose keys sort differently from its names
             writer.Add("/s/c", EntryFor(3));
-            Assert.Equal(2, writer.Count);
+            writer.Add("/s/a%2F", EntryFor(4));
+            Assert.Equal(4, writer.Count);
             writer.Commit();
         }
         using var reader = FilesCacheReader.Open(CachePath);
-        Assert.False(reader.TryGet("/s/a", out _));
-        Assert.True(reader.TryGet("/s/b", out _));
+        Assert.True(reader.TryGet("/s/b", out var b));
+        Assert.Equal(EntryFor(1).Size, b.Size);
+        Assert.True(reader.TryGet("/s/a", out var a));
+        Assert.Equal(EntryFor(2).Content, a.Content);
         Assert.True(reader.TryGet("/s/c", out var c));
         Assert.Equal(EntryFor(3).Size, c.Size);
+        Assert.True(reader.TryGet("/s/a%2F", out var d));
+        Assert.Equal(EntryFor(4).Inode, d.Inode);
+        Assert.False(reader.TryGet("/s/d", out _));
     }
 
     [Fact]
@@ -125,6 +131,7 @@ public sealed class FilesCacheTests : IDisposable
     [Theory]
     [InlineData(0)]      // empty file
     [InlineData(3)]      // torn magic
+    [InlineData(9)]      // torn trailer offset
     [InlineData(30)]     // torn inside the first record
     [InlineData(-20)]    // torn inside the last record
     public void A_truncated_cache_yields_the_intact_records_and_then_misses(int keep)
@@ -142,7 +149,7 @@ public sealed class FilesCacheTests : IDisposable
     public void An_old_format_cache_is_an_empty_one()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(CachePath)!);
-        File.WriteAllBytes(CachePath, [0x31, 0x43, 0x46, 0x4F, 1, 0, 0, 0, 1, (byte)'a']); // "OFC1", one entry
+        File.WriteAllBytes(CachePath, [0x31, 0x43, 0x46, 0x4F, 1, 0, 0, 0, 1, (byte)'a', 0, 0, 0]); // "OFC1", one entry
         using var reader = FilesCacheReader.Open(CachePath);
         Assert.False(reader.TryGet("a", out _));
     }

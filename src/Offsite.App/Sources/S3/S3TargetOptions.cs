@@ -24,10 +24,11 @@ public sealed class S3TargetOptions : RestoreTargetOptions
     [Help("uploads in flight (default 8)")]
     public int? Concurrency { get; set; }
 
-    /// <summary>Where the OFFSITE_SOURCE_S3_* variables come from (the process environment).</summary>
-    public static Func<string, string?> Environment { get; set; } = System.Environment.GetEnvironmentVariable;
+    public override IRestoreTarget Create() =>
+        throw new InvalidOperationException("an S3 target reads the OFFSITE_SOURCE_S3_* variables: create it with the run's environment");
 
-    public override IRestoreTarget Create() => Create(Environment);
+    /// <summary>The OFFSITE_SOURCE_S3_* variables come from the run's environment, never from the process directly.</summary>
+    public override IRestoreTarget Create(SourceContext context) => Create(context.Environment);
 
     public IRestoreTarget Create(Func<string, string?> environment)
     {
