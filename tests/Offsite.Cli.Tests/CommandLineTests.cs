@@ -23,6 +23,14 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void A_restore_command_without_a_container_target_is_a_usage_error()
+    {
+        var r = _box.Expect(2, "restore", "latest", "--target", _box.Path("out"), "--", "psql", "-U", "postgres");
+        Assert.Contains("'psql': a command after -- goes with --to docker-exec:CONTAINER", r.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_box.Path("out")));
+    }
+
+    [Fact]
     public void An_unknown_option_is_a_usage_error_not_a_missing_path()
     {
         string src = _box.Dir.Sub("src");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Offsite.App.Config;
 using Offsite.App.Restore;
+using Offsite.Core.Errors;
 using Offsite.Core.Restore;
 
 namespace Offsite.Cli.Commands;
@@ -30,6 +31,10 @@ public static class RestoreCommand
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
             s3.Check(r, S3Restore.Handles(r.GetValue(postgres.To)) || s.Job is not null, DockerRestore.Handles(r.GetValue(postgres.To)) || s.Job is not null);
+            if ((r.GetValue(docker.RestoreCommand) ?? []) is [string program, ..] && !DockerRestore.Handles(r.GetValue(postgres.To)))
+            {
+                throw new OffsiteException(ErrorKind.Usage, $"'{program}': a command after -- goes with --to docker-exec:CONTAINER (the program that reads the dump)");
+            }
             if (S3Restore.Handles(r.GetValue(postgres.To)))
             {
                 PostgresRestore.RejectTarget(r.GetValue(target));
