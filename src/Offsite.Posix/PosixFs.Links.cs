@@ -58,34 +58,22 @@ public static unsafe partial class PosixFs
     }
 
     /// <summary>Creates <paramref name="linkPath"/> pointing at <paramref name="target"/> (stored verbatim, need not exist).</summary>
-    public static void Symlink(ReadOnlySpan<byte> target, ReadOnlySpan<byte> linkPath)
-    {
-        int rc;
-        using (var t = new NativePath(target, stackalloc byte[NativePath.StackSize]))
-        using (var l = new NativePath(linkPath, stackalloc byte[NativePath.StackSize]))
-        {
-            fixed (byte* tp = t)
-            fixed (byte* lp = l)
-            {
-                rc = LibC.symlink(tp, lp);
-            }
-        }
-        ThrowIfFailed(rc, linkPath);
-    }
+    public static void Symlink(ReadOnlySpan<byte> target, ReadOnlySpan<byte> linkPath) =>
+        ThrowIfFailed(CallWithTwoPaths(&LibC.symlink, target, linkPath), linkPath);
 
     /// <summary>Creates a hard link. link(2) does not follow a symlink at <paramref name="existing"/> on Linux, so links to symlinks are preserved too.</summary>
-    public static void Link(ReadOnlySpan<byte> existing, ReadOnlySpan<byte> newPath)
+    public static void Link(ReadOnlySpan<byte> existing, ReadOnlySpan<byte> newPath) =>
+        ThrowIfFailed(CallWithTwoPaths(&LibC.link, existing, newPath), newPath);
+
+    /// <summary>Calls a libc function that takes two paths (link, symlink, rename) with both NUL-terminated.</summary>
+    internal static int CallWithTwoPaths(delegate*<byte*, byte*, int> call, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
-        int rc;
-        using (var e = new NativePath(existing, stackalloc byte[NativePath.StackSize]))
-        using (var n = new NativePath(newPath, stackalloc byte[NativePath.StackSize]))
+        using var a = new NativePath(first, stackalloc byte[NativePath.StackSize]);
+        using var b = new NativePath(second, stackalloc byte[NativePath.StackSize]);
+        fixed (byte* ap = a)
+        fixed (byte* bp = b)
         {
-            fixed (byte* ep = e)
-            fixed (byte* np = n)
-            {
-                rc = LibC.link(ep, np);
-            }
+            return call(ap, bp);
         }
-        ThrowIfFailed(rc, newPath);
     }
 }

@@ -68,6 +68,29 @@ internal static class S3TestEnv
 
     public static ProcResult AwsAs(string? accessKey, string? secretKey, params string[] args) =>
         S3Proc.Run("/usr/bin/aws", ["--endpoint-url", Endpoint, .. args], AwsEnv(accessKey, secretKey));
+
+    /// <summary>
+    /// An RGW user whose only rights on <paramref name="bucket"/> are the backup role's policy from `bucket setup`
+    /// (prefix <c>repo/</c>), attached as a bucket policy: PutObject, plus GetObject on the plaintext config.
+    /// </summary>
+    public static async Task<(string AccessKey, string SecretKey)> CreatePutOnlyWriterAsync(string bucket)
+    {
+        string uid = $"writer-{Guid.NewGuid():N}"[..20];
+        string accessKey = "W" + Guid.NewGuid().ToString("N")[..19].ToUpperInvariant();
+        string secretKey = Guid.NewGuid().ToString("N");
+        string cephConf = CephConf ?? throw new InvalidOperationException("OFFSITE_TEST_CEPH_CONF is not set (bash scripts/peers.sh env)");
+        S3Proc.Ok(S3Proc.Run("/usr/bin/radosgw-admin", ["-c", cephConf, "user", "create", $"--uid={uid}", $"--display-name={uid}", $"--access-key={accessKey}", $"--secret-key={secretKey}"]), "radosgw-admin user create");
+        var policy = Offsite.Storage.S3.BucketPolicies.Backup(new Offsite.Storage.S3.BucketSettings { Bucket = bucket, Prefix = "repo/" });
+        foreach (var statement in policy["Statement"]!.AsArray())
+        {
+            statement!["Principal"] = new System.Text.Json.Nodes.JsonObject { ["AWS"] = new System.Text.Json.Nodes.JsonArray($"arn:aws:iam:::user/{uid}") };
+        }
+        using (var owner = Client())
+        {
+            await owner.PutBucketPolicyAsync(new Amazon.S3.Model.PutBucketPolicyRequest { BucketName = bucket, Policy = policy.ToJsonString() });
+        }
+        return (accessKey, secretKey);
+    }
 }
 
 /// <summary>Runs a test in S3 only when the test S3 server is configured; otherwise skips with the reason.</summary>
@@ -97,4 +120,5 @@ internal static class S3Proc
         Assert.True(r.ExitCode == 0, $"{what} failed: {r}");
         return r;
     }
+
 }

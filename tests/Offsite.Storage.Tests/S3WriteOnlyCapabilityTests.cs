@@ -14,20 +14,7 @@ public sealed class S3WriteOnlyCapabilityTests
     public async Task Reading_commands_say_write_only_key_not_access_denied()
     {
         string bucket = await S3TestEnv.CreateBucketAsync("wocap");
-        string uid = $"writer-{Guid.NewGuid():N}"[..20];
-        string accessKey = "W" + Guid.NewGuid().ToString("N")[..19].ToUpperInvariant();
-        string secretKey = Guid.NewGuid().ToString("N");
-        string cephConf = S3TestEnv.CephConf ?? throw new InvalidOperationException("OFFSITE_TEST_CEPH_CONF is not set (bash scripts/peers.sh env)");
-        S3Proc.Ok(S3Proc.Run("/usr/bin/radosgw-admin", ["-c", cephConf, "user", "create", $"--uid={uid}", $"--display-name={uid}", $"--access-key={accessKey}", $"--secret-key={secretKey}"]), "radosgw-admin user create");
-        var policy = Offsite.Storage.S3.BucketPolicies.Backup(new Offsite.Storage.S3.BucketSettings { Bucket = bucket, Prefix = "repo/" });
-        foreach (var statement in policy["Statement"]!.AsArray())
-        {
-            statement!["Principal"] = new JsonObject { ["AWS"] = new JsonArray($"arn:aws:iam:::user/{uid}") };
-        }
-        using (var owner = S3TestEnv.Client())
-        {
-            await owner.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = policy.ToJsonString() });
-        }
+        var (accessKey, secretKey) = await S3TestEnv.CreatePutOnlyWriterAsync(bucket);
 
         string repo = $"s3:{S3TestEnv.Endpoint}/{bucket}/repo";
         using var ownerCli = new S3Cli(repo);

@@ -16,23 +16,7 @@ public sealed class S3WriteOnlyTests
     public async Task Write_only_host_backs_up_with_put_only_credentials_and_the_owner_restores()
     {
         string bucket = await S3TestEnv.CreateBucketAsync("wo");
-        string uid = $"writer-{Guid.NewGuid():N}"[..20];
-        string accessKey = "W" + Guid.NewGuid().ToString("N")[..19].ToUpperInvariant();
-        string secretKey = Guid.NewGuid().ToString("N");
-        string cephConf = S3TestEnv.CephConf ?? throw new InvalidOperationException("OFFSITE_TEST_CEPH_CONF is not set (bash scripts/peers.sh env)");
-        S3Proc.Ok(S3Proc.Run("/usr/bin/radosgw-admin", ["-c", cephConf, "user", "create", $"--uid={uid}", $"--display-name={uid}", $"--access-key={accessKey}", $"--secret-key={secretKey}"]), "radosgw-admin user create");
-
-        // The backup role's policy from `bucket setup`, attached to the writer as a bucket policy.
-        var settings = new BucketSettings { Bucket = bucket, Prefix = "repo/" };
-        var policy = BucketPolicies.Backup(settings);
-        foreach (var statement in policy["Statement"]!.AsArray())
-        {
-            statement!["Principal"] = new JsonObject { ["AWS"] = new JsonArray($"arn:aws:iam:::user/{uid}") };
-        }
-        using (var owner = S3TestEnv.Client())
-        {
-            await owner.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = bucket, Policy = policy.ToJsonString() });
-        }
+        var (accessKey, secretKey) = await S3TestEnv.CreatePutOnlyWriterAsync(bucket);
 
         string repo = $"s3:{S3TestEnv.Endpoint}/{bucket}/repo";
         using var ownerCli = new S3Cli(repo);

@@ -14,8 +14,9 @@ namespace Offsite.Core.Content;
 /// </summary>
 public static class IndexCodec
 {
+    /// <summary>One writer for the format: the document's packs through <see cref="SerializePacks"/>.</summary>
     public static byte[] Serialize(IndexFile index) =>
-        Zstd.Compress(JsonSerializer.SerializeToUtf8Bytes(index, OffsiteJsonContext.Default.IndexFile));
+        SerializePacks(index.Packs.Select(PackInfo.FromIndexPack).ToList());
 
     public static IndexFile Parse(ReadOnlySpan<byte> plaintext, string what)
     {
