@@ -124,6 +124,12 @@ else
   PASSED=$(sum_console Passed); FAILED=$(sum_console Failed); SKIPPED=$(sum_console Skipped)
 fi
 say "${#TRX[@]} result file(s) in $RESULTS"
+# CI shows only the end of the output: repeat each failed test with its message here, at the end.
+if [ "$FAILED" != 0 ] && [ -f "$RESULTS/console.log" ]; then
+  say "failed tests (name, then the first lines of the message):"
+  awk '/^  Failed [A-Za-z]/ { n = 14 } n > 0 && !/^  Stack Trace:/ { print "test.sh:   " $0; n-- } /^  Stack Trace:/ { n = 0 }' \
+    "$RESULTS/console.log" | cut -c1-400
+fi
 if [ "$RC" != 0 ] && [ "$FAILED" = 0 ]; then
   say "dotnet test failed (exit $RC) without failed tests: a build error, a crashed test host or a timeout; see the output above" >&2
 fi
