@@ -133,12 +133,28 @@ public sealed class LocalStorage : IStorage
                 continue;
             }
             string key = Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            if (key.StartsWith(prefix, StringComparison.Ordinal) && Describe(key, file) is { } info)
             {
-                yield return new ObjectInfo(key, file.Length, file.LastWriteTimeUtc);
+                yield return info;
             }
         }
         await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The listed file's size and time, or null when it was deleted after the directory was read (a
+    /// concurrent delete, e.g. a released lease): an object gone during a listing is not listed, as on S3.
+    /// </summary>
+    private static ObjectInfo? Describe(string key, FileInfo file)
+    {
+        try
+        {
+            return new ObjectInfo(key, file.Length, file.LastWriteTimeUtc);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
