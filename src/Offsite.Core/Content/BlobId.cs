@@ -58,6 +58,9 @@ public readonly struct BlobId : IEquatable<BlobId>, IComparable<BlobId>
         return Convert.ToHexStringLower(bytes);
     }
 
+    /// <summary>The id's first 8 bytes as a number: ids sort by it first (<see cref="CompareTo"/>), and it is as uniform as the id.</summary>
+    internal ulong Prefix => _a;
+
     /// <summary>First 8 hex digits, for messages.</summary>
     public string Short => ToString()[..8];
 

@@ -2,11 +2,11 @@ namespace Offsite.Core.Content;
 
 /// <summary>
 /// All known blob locations, in memory: blob id → (pack, entry in that pack's table). Most entries
-/// live in one sorted array of 40-byte records, searched by bisection; packs added since the array
-/// was last rebuilt sit in a dictionary that is folded into the array once it holds a third as many
-/// blobs (so a load of N blobs costs O(N log N) and the array never has slack). The entries
-/// themselves (offset, lengths, type) are stored once, in the packs' tables. docs/design.md,
-/// "Memory", gives the cost per blob.
+/// live in one sorted array of 16-byte records (the id's first 8 bytes, pack number, entry number),
+/// searched by bisection on the prefix and confirmed against the full id in the pack's table, which
+/// holds each id once anyway. Packs added since the array was last rebuilt sit in a dictionary that
+/// is folded into the array once it holds a third as many blobs (so a load of N blobs costs
+/// O(N log N) and the array never has slack). docs/design.md, "Memory", gives the cost per blob.
 /// </summary>
 public sealed class MasterIndex
 {
@@ -42,7 +42,7 @@ public sealed class MasterIndex
                 {
                     continue;
                 }
-                _recent[id] = new BlobRef(id, number, i);
+                _recent[id] = new BlobRef(id.Prefix, number, i);
             }
             if (_recent.Count >= Math.Max(MinimumFold, _sorted.Length / 3))
             {
@@ -100,16 +100,29 @@ public sealed class MasterIndex
         return false;
     }
 
-    private static int Search(BlobRef[] sorted, BlobId id)
+    private BlobId IdOf(BlobRef r) => _packs[r.Pack].Entries[r.Entry].Id;
+
+    /// <summary>The full order of ids: by prefix, and for the rare equal prefixes by the ids in the pack tables.</summary>
+    private int Compare(BlobRef a, BlobRef b)
     {
-        int lo = 0, hi = sorted.Length - 1;
-        while (lo <= hi)
+        int c = a.Prefix.CompareTo(b.Prefix);
+        return c != 0 ? c : IdOf(a).CompareTo(IdOf(b));
+    }
+
+    /// <summary>The index of the record for <paramref name="id"/>, or -1: bisect to the first record with its prefix, then confirm the full id.</summary>
+    private int Search(BlobRef[] sorted, BlobId id)
+    {
+        ulong prefix = id.Prefix;
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
         {
             int mid = lo + ((hi - lo) >> 1);
-            int c = sorted[mid].Id.CompareTo(id);
-            if (c == 0) return mid;
-            if (c < 0) lo = mid + 1;
-            else hi = mid - 1;
+            if (sorted[mid].Prefix < prefix) lo = mid + 1;
+            else hi = mid;
+        }
+        for (int i = lo; i < sorted.Length && sorted[i].Prefix == prefix; i++)
+        {
+            if (IdOf(sorted[i]) == id) return i;
         }
         return -1;
     }
@@ -119,11 +132,11 @@ public sealed class MasterIndex
     {
         var recent = new BlobRef[_recent.Count];
         _recent.Values.CopyTo(recent, 0);
-        Array.Sort(recent, static (a, b) => a.Id.CompareTo(b.Id));
+        Array.Sort(recent, Compare);
         int replaced = 0;
         foreach (var r in recent)
         {
-            if (Search(_sorted, r.Id) >= 0) replaced++;
+            if (Search(_sorted, IdOf(r)) >= 0) replaced++;
         }
         var merged = new BlobRef[_sorted.Length + recent.Length - replaced];
         int s = 0, n = 0, m = 0;
@@ -131,7 +144,7 @@ public sealed class MasterIndex
         {
             if (n == recent.Length) { merged[m++] = _sorted[s++]; continue; }
             if (s == _sorted.Length) { merged[m++] = recent[n++]; continue; }
-            int c = _sorted[s].Id.CompareTo(recent[n].Id);
+            int c = Compare(_sorted[s], recent[n]);
             if (c < 0) merged[m++] = _sorted[s++];
             else if (c > 0) merged[m++] = recent[n++];
             else { merged[m++] = recent[n++]; s++; }
@@ -141,8 +154,8 @@ public sealed class MasterIndex
         _recent.TrimExcess();
     }
 
-    /// <summary>A blob's id and where its entry is: pack number and index in the pack's table (40 bytes).</summary>
-    private readonly record struct BlobRef(BlobId Id, int Pack, int Entry);
+    /// <summary>Where a blob's entry is (pack number, index in the pack's table) and its id's first 8 bytes: 16 bytes.</summary>
+    private readonly record struct BlobRef(ulong Prefix, int Pack, int Entry);
 }
 
 /// <summary>A blob's pack and its entry in that pack.</summary>

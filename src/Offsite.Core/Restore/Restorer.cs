@@ -37,6 +37,9 @@ public sealed class Restorer
     private readonly List<(byte[] Path, Node Node)> _directories = new();
     private readonly RestoreResult _result = new();
     private readonly int _workers;
+    private readonly int _planLimit;
+    /// <summary>Blob placements in the plan now: the plan is carried out and emptied when it reaches the limit.</summary>
+    private int _planned;
     private const uint PrivateDir = 0x1C0;     // 0700 until the real mode is applied at the end
     private const uint PrivateFile = 0x180;    // 0600 while contents are written
     private const uint PermissionBits = 0x1FF; // 0777
@@ -48,10 +51,13 @@ public sealed class Restorer
     /// <param name="holdPack">told which blobs of a pack are about to be loaded, before the first
     /// (so a loader can fetch only those parts of the pack and keep it while they are read); the
     /// lease it returns is disposed after the last; or null</param>
+    /// <param name="planLimit">blob placements planned before the plan is carried out (see <see cref="DefaultPlanLimit"/>)</param>
     public Restorer(Func<BlobId, CancellationToken, Task<byte[]>> loadTree, Func<BlobId, CancellationToken, Task<byte[]>> loadData,
         Func<BlobId, (string Pack, int RawLength)?> locate, PathFilter filter, int workers = 2,
-        Func<string, IEnumerable<BlobId>, CancellationToken, IDisposable>? holdPack = null)
+        Func<string, IEnumerable<BlobId>, CancellationToken, IDisposable>? holdPack = null, int planLimit = DefaultPlanLimit)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(planLimit, 1);
+        _planLimit = planLimit;
         _loadTree = loadTree;
         _loadData = loadData;
         _locate = locate;
@@ -59,6 +65,14 @@ public sealed class Restorer
         _filter = filter;
         _workers = workers;
     }
+
+    /// <summary>
+    /// Blob placements (one per blob of each file) the plan holds before it is carried out. The plan
+    /// costs a few hundred bytes per file, so an unbounded one grows with the snapshot (issue 16);
+    /// carried out every 50,000 placements it stays under ~30 MiB. The price: a pack whose blobs are
+    /// needed on both sides of a cut is read once per side, a few extra reads per cut.
+    /// </summary>
+    public const int DefaultPlanLimit = 50_000;
 
     public async Task<RestoreResult> RestoreAsync(BlobId root, string target, CancellationToken cancellationToken)
     {
@@ -71,12 +85,7 @@ public sealed class Restorer
         try
         {
             await WalkAsync(root, targetPath, "", stopOrCancel.Token).ConfigureAwait(false);
-            await Parallel.ForEachAsync(_packOrder, new ParallelOptions { MaxDegreeOfParallelism = _workers, CancellationToken = stopOrCancel.Token },
-                async (pack, ct) =>
-                {
-                    using var held = _holdPack?.Invoke(pack, _plan[pack].Keys, ct);
-                    await RestorePackAsync(_plan[pack], ct).ConfigureAwait(false);
-                }).ConfigureAwait(false);
+            await CarryOutPlanAsync(stopOrCancel.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_targetFailure is not null && !cancellationToken.IsCancellationRequested)
         {
@@ -116,6 +125,20 @@ public sealed class Restorer
             ApplyMetadata(path, node, PosixPath.ToDisplay(path));
         }
         return _result;
+    }
+
+    /// <summary>Reads each pack of the plan once, writes its blobs into every file that needs them, and empties the plan.</summary>
+    private async Task CarryOutPlanAsync(CancellationToken cancellationToken)
+    {
+        await Parallel.ForEachAsync(_packOrder, new ParallelOptions { MaxDegreeOfParallelism = _workers, CancellationToken = cancellationToken },
+            async (pack, ct) =>
+            {
+                using var held = _holdPack?.Invoke(pack, _plan[pack].Keys, ct);
+                await RestorePackAsync(_plan[pack], ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        _plan.Clear();
+        _packOrder.Clear();
+        _planned = 0;
     }
 
     private async Task WalkAsync(BlobId treeId, byte[] dir, string display, CancellationToken cancellationToken)
@@ -181,6 +204,11 @@ public sealed class Restorer
                 {
                     _hardLinks[(device, inode)] = planned;
                 }
+                if (_planned >= _planLimit)
+                {
+                    // Between files: every planned file is complete when the plan has been carried out.
+                    await CarryOutPlanAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -236,6 +264,7 @@ public sealed class Restorer
             }
             targets.Add((file, offset));
             file.Remaining++;
+            _planned++;
             offset += location.Value.RawLength;
         }
         file.Size = offset;

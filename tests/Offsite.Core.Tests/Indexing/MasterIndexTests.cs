@@ -69,4 +69,38 @@ public sealed class MasterIndexTests
         Assert.Null(index.FindPack("q"));
         Assert.Equal(2, index.BlobCount);
     }
+
+    /// <summary>An id sharing its first 8 bytes (the sorted array's key) with others: told apart by the rest.</summary>
+    private static BlobId Twin(int group, int n)
+    {
+        var bytes = new byte[BlobId.Size];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, (ulong)group * 0x9E3779B97F4A7C15UL);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(20), 1000 - n); // the order of the rest differs from n's
+        return new BlobId(bytes);
+    }
+
+    [Fact]
+    public void Ids_with_equal_prefixes_are_told_apart_across_folds_and_the_newest_copy_still_wins()
+    {
+        var index = new MasterIndex();
+        PackInfo Twins(string name, int day, IEnumerable<(int Group, int N)> ids) =>
+            new(name, Epoch.AddDays(day), 1000, ids.Select((t, i) => new PackEntry(Twin(t.Group, t.N), BlobType.Data, BlobCompression.Zstd, i, 1, t.Group * 100 + t.N)).ToList());
+        // 20,000 groups of three twins in one pack: folded; then newer copies of some twins, and a filler that folds again.
+        index.Add(Twins("old", 1, Enumerable.Range(0, 20_000).SelectMany(g => new[] { (g, 0), (g, 1), (g, 2) })));
+        index.Add(Twins("new", 5, [(7, 1), (8, 2)]));
+        Assert.Equal("new", index.Find(Twin(7, 1))!.Pack.Id);
+        Assert.Equal("old", index.Find(Twin(7, 0))!.Pack.Id);
+        index.Add(Pack("filler", 2, Enumerable.Range(100_000, 30_000)));
+        for (int g = 0; g < 20_000; g += 13)
+        {
+            for (int n = 0; n < 3; n++)
+            {
+                Assert.Equal(g * 100 + n, index.Find(Twin(g, n))!.Entry.RawLength);
+            }
+        }
+        Assert.Equal("new", index.Find(Twin(8, 2))!.Pack.Id);
+        Assert.Equal("old", index.Find(Twin(8, 1))!.Pack.Id);
+        Assert.Null(index.Find(Twin(7, 3)));      // same prefix, no such id
+        Assert.Equal(60_000 + 30_000, index.BlobCount);
+    }
 }
