@@ -13,7 +13,7 @@ public sealed partial class PostgresSourceFilterTests
         var settings = KeyValue().Matches(conninfo).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
         string host = settings.GetValueOrDefault("host", "127.0.0.1"), port = settings.GetValueOrDefault("port", "5432"), user = settings.GetValueOrDefault("user", "postgres");
         using var box = new Sandbox();
-        string pgSnapshot = box.Backup($"postgres://{user}@{host}:{port}/postgres")["snapshot"]!.GetValue<string>();
+        string pgSnapshot = box.Backup($"postgres://{user}@{host}:{port}/postgres")["snapshots"]![0]!["snapshot"]!.GetValue<string>();
         string src = box.Dir.Sub("src");
         File.WriteAllText(Path.Combine(src, "f"), "x");
         box.Backup(src); // another source, newer: `latest` without a filter would pick it

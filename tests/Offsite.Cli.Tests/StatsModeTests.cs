@@ -17,7 +17,7 @@ public sealed class StatsModeTests
         box.Backup(src);
 
         var one = box.Json("stats", first[..8]);
-        Assert.Equal("restore-size", one["mode"]!.GetValue<string>());
+        Assert.Equal("restore-size", one["statsMode"]!.GetValue<string>());
         Assert.Equal(1, one["snapshots"]!.GetValue<int>());
         Assert.Equal(3, one["files"]!.GetValue<long>());
         Assert.Equal((2 * big.Length) + 5, one["bytes"]!.GetValue<long>());

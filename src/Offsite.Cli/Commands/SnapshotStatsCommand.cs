@@ -15,7 +15,7 @@ public static class SnapshotStatsCommand
         var result = await SnapshotStatistics.ComputeAsync(repo, snapshots, mode, ct).ConfigureAwait(false);
         if (s.Json)
         {
-            var json = new JsonObject { ["mode"] = modeText, ["snapshots"] = result.Snapshots };
+            var json = new JsonObject { ["statsMode"] = modeText, ["snapshots"] = result.Snapshots };
             if (mode == StatsMode.RawData)
             {
                 json["blobs"] = result.Blobs;
