@@ -32,5 +32,8 @@ public static class Output
         return t.ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) + (fraction == 0 ? "" : "." + fraction.ToString("D9", System.Globalization.CultureInfo.InvariantCulture).TrimEnd('0')) + "Z";
     }
 
+    /// <summary>Permission bits as --json prints them: an octal string such as "0644" or "4755".</summary>
+    public static string Mode(uint mode) => Convert.ToString(mode & 0xFFF, 8).PadLeft(4, '0');
+
     public static string Time(DateTimeOffset t) => t.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss");
 }

@@ -27,6 +27,8 @@ root.Subcommands.Add(LockCommand.Create());
 root.Subcommands.Add(CopyCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(MigrateCommand.Create());
+root.Subcommands.Add(FindCommand.Create());
+root.Subcommands.Add(TagCommand.Create());
 
 args = CommandLineChecks.Rewrite(args);
 var parsed = root.Parse(args);

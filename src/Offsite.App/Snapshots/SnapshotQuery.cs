@@ -15,6 +15,25 @@ public static class SnapshotQuery
         return (await repo.ListSnapshotsAsync(ct).ConfigureAwait(false)).Where(core.Matches).OrderBy(s => s.Time).ToList();
     }
 
+    /// <summary>
+    /// The snapshots a command acts on: those named by <paramref name="references"/> (ids, prefixes, <c>latest</c>;
+    /// each must exist), or when none is named every snapshot the filter matches. Oldest first, each once.
+    /// </summary>
+    public static async Task<IReadOnlyList<Snapshot>> SelectAsync(Core.Repository.Repository repo, IReadOnlyList<string> references, SnapshotFilter filter, CancellationToken ct)
+    {
+        if (references.Count == 0)
+        {
+            return await ListAsync(repo, filter, ct).ConfigureAwait(false);
+        }
+        var chosen = new List<Snapshot>();
+        foreach (string reference in references)
+        {
+            var snapshot = await FindAsync(repo, reference, filter, ct).ConfigureAwait(false);
+            if (!chosen.Any(s => s.Id == snapshot.Id)) chosen.Add(snapshot);
+        }
+        return chosen.OrderBy(s => s.Time).ThenBy(s => s.Id, StringComparer.Ordinal).ToList();
+    }
+
     public static async Task<Snapshot> FindAsync(Core.Repository.Repository repo, string reference, SnapshotFilter filter, CancellationToken ct)
     {
         var all = await repo.ListAllSnapshotsAsync(ct).ConfigureAwait(false);

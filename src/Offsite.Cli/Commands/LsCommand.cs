@@ -31,7 +31,7 @@ public static class LsCommand
                 {
                     json.Add(new JsonObject
                     {
-                        ["path"] = p, ["type"] = TypeName(n.Type), ["size"] = n.Size, ["mode"] = Convert.ToString(n.Mode, 8).PadLeft(4, '0'),
+                        ["path"] = p, ["type"] = TypeName(n.Type), ["size"] = n.Size, ["mode"] = Output.Mode(n.Mode),
                         ["mtime"] = Output.Rfc3339(n.MtimeNs), ["mtimeNs"] = n.MtimeNs,
                     });
                 }
@@ -62,7 +62,7 @@ public static class LsCommand
 #pragma warning restore CS1998
 
     /// <summary>The same names the tree format uses (docs/format.md).</summary>
-    private static string TypeName(NodeType t) => System.Text.Json.JsonSerializer.Serialize(t, Offsite.Core.Serialization.OffsiteJsonContext.Default.NodeType).Trim('"');
+    public static string TypeName(NodeType t) => System.Text.Json.JsonSerializer.Serialize(t, Offsite.Core.Serialization.OffsiteJsonContext.Default.NodeType).Trim('"');
 
     private static string Mode(Node n)
     {

@@ -7,9 +7,20 @@ public static class StatsCommand
 {
     public static Command Create()
     {
-        var command = new Command("stats", "repository size, dedup and compression figures");
+        var ids = new Argument<string[]>("snapshot") { Description = "snapshot ids or 'latest' (with --mode; default: every snapshot the filters match)", Arity = ArgumentArity.ZeroOrMore };
+        var mode = new Option<string?>("--mode") { Description = "restore-size (what a restore writes), files-by-contents (distinct files), raw-data (distinct blobs, unpacked and stored); without it and without snapshots: repository figures" };
+        mode.AcceptOnlyFromAmong("restore-size", "files-by-contents", "raw-data");
+        var filters = new SnapshotOptions();
+        var command = new Command("stats", "repository size, dedup and compression figures, or restic's stats modes for snapshots") { ids, mode };
+        filters.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
+            var references = r.GetValue(ids) ?? [];
+            var filter = filters.Filter(r);
+            if (r.GetValue(mode) is not null || references.Length > 0 || filter != Offsite.App.Snapshots.SnapshotFilter.None)
+            {
+                return await SnapshotStatsCommand.RunAsync(s, references, filter, r.GetValue(mode) ?? "restore-size", ct).ConfigureAwait(false);
+            }
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
             await repo.LoadIndexAsync(ct).ConfigureAwait(false);
             var snapshots = await repo.ListSnapshotsAsync(ct).ConfigureAwait(false);

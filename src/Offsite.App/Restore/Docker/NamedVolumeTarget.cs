@@ -1,3 +1,4 @@
+using Offsite.App.Dump;
 using Offsite.Core.Content;
 using Offsite.Core.Snapshots;
 using Offsite.Sources.Docker;
