@@ -32,7 +32,7 @@ public sealed class S3LifecycleTests
             // A little new data each round; most of the tree stays the same and dedups while young.
             File.WriteAllText(Path.Combine(src, $"round{round}.txt"), $"round {round} at {clock.Elapsed}\n");
             File.AppendAllText(Path.Combine(src, "a", "text0.txt"), $"change {round}\n");
-            var backup = JsonDocument.Parse(cli.Ok("--json", "backup", src).Stdout).RootElement;
+            var backup = JsonDocument.Parse(cli.Ok("--json", "backup", src).Json().ToJsonString()).RootElement;
             string expected = cli[$"expected{round}"];
             S3Proc.Ok(S3Proc.Run("/bin/cp", ["-a", src, expected]), "cp -a");
             snapshots.Add((backup.GetProperty("snapshot").GetString()!, Stopwatch.StartNew(), expected, false));
