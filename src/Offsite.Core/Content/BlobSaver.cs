@@ -333,9 +333,13 @@ public sealed class BlobSaver : IAsyncDisposable
         lock (_pending)
         {
             rest = _unindexed.ToList();
-            _unindexed.Clear();
         }
         await WriteIndexAsync(rest, cancellationToken).ConfigureAwait(false);
+        // Cleared only once written: a backup interrupted during this write indexes them in KeepUploadedAsync.
+        lock (_pending)
+        {
+            _unindexed.Clear();
+        }
     }
 
     /// <summary>
