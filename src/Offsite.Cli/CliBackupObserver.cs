@@ -26,9 +26,11 @@ public sealed class CliBackupObserver(GlobalSettings settings, bool streamLines)
         var st = snapshot.Stats;
         Results.Add(new JsonObject
         {
+            ["message_type"] = "summary",
             ["snapshot"] = snapshot.Id, ["source"] = snapshot.Source, ["file"] = streamLines ? snapshot.Paths.FirstOrDefault() : null,
             ["files"] = st.Files, ["dirs"] = st.Directories, ["bytes"] = st.Bytes, ["newBlobs"] = st.NewBlobs,
             ["addedBytes"] = st.AddedBytes, ["addedStoredBytes"] = st.AddedStoredBytes, ["seconds"] = st.DurationSeconds,
+            ["reusedBytes"] = progress.ReusedBytes,
             ["warnings"] = progress.Warnings.Count,
         });
         if (streamLines)
@@ -38,6 +40,10 @@ public sealed class CliBackupObserver(GlobalSettings settings, bool streamLines)
         }
         CommandRunner.Info(settings, $"snapshot {snapshot.Id[..8]} saved: {st.Files} files, {st.Directories} dirs, {Output.Bytes(st.Bytes)} in {st.DurationSeconds:0.0}s");
         CommandRunner.Info(settings, $"added {Output.Bytes(st.AddedBytes)} new data ({Output.Bytes(st.AddedStoredBytes)} stored), {progress.UnchangedFiles} files unchanged");
+        if (progress.ReusedBytes > 0)
+        {
+            CommandRunner.Info(settings, $"found {Output.Bytes(progress.ReusedBytes)} of the data read already in the repository (stored by an earlier or an interrupted backup)");
+        }
     }
 
     public void Note(string message) => CommandRunner.Info(settings, message);

@@ -11,6 +11,11 @@ public static class Output
 
     public static void Json(JsonNode node) => Console.WriteLine(node.ToJsonString(Indented));
 
+    /// <summary>One JSON value on one line: what commands that also stream status lines print (JSON lines).</summary>
+    public static void JsonLine(JsonNode node) => Console.WriteLine(node.ToJsonString(Compact));
+
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static string Bytes(long n)
     {
         string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];

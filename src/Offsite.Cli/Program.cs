@@ -2,6 +2,7 @@ using System.CommandLine;
 using Offsite.Cli;
 using Offsite.Cli.Commands;
 
+TerminalOutput.UsePlainWriters();
 var root = new RootCommand("offsite: encrypted, deduplicated, off-site backups");
 foreach (var option in GlobalSettings.All)
 {
@@ -30,6 +31,12 @@ root.Subcommands.Add(MigrateCommand.Create());
 root.Subcommands.Add(FindCommand.Create());
 root.Subcommands.Add(TagCommand.Create());
 
+HelpText.Install(root);
+if (args is ["help", "globals"])
+{
+    HelpText.WriteGlobals(root, Console.Out);
+    return ExitCodes.Ok;
+}
 args = CommandLineChecks.Rewrite(args);
 var parsed = root.Parse(args);
 if (CommandLineChecks.IsBareGroup(parsed))
@@ -54,6 +61,10 @@ if (parsed.Errors.Count > 0)
     return ExitCodes.Usage;
 }
 // `serve` runs on the generic host, which handles SIGTERM itself (drain within the grace period, exit 0);
-// every other command gets System.CommandLine's cancellation on Ctrl-C/SIGTERM.
+// every other command gets System.CommandLine's cancellation on Ctrl-C/SIGTERM, with time for an
+// interrupted backup to finish the uploads in flight and index them (twice BackupRunner.InterruptGrace).
 bool hosted = parsed.CommandResult.Command.Name == "serve";
-return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = hosted ? null : TimeSpan.FromSeconds(2) });
+var grace = (2 * Offsite.Core.Backup.BackupRunner.InterruptGrace) + TimeSpan.FromSeconds(2);
+int exit = await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = hosted ? null : grace });
+// SIGTERM past the grace period: System.CommandLine answers 143; an interrupted run is 130 either way.
+return exit == 143 && !hosted ? ExitCodes.Interrupted : exit;

@@ -116,8 +116,8 @@ public sealed class S3DamageIsolationTests
             rng.NextBytes(bytes);
             await File.WriteAllBytesAsync(Path.Combine(b, $"f{i}.bin"), bytes);
         }
-        string older = JsonNode.Parse(cli.Ok("--json", "backup", a).Stdout)!["snapshot"]!.GetValue<string>();
-        string newer = JsonNode.Parse(cli.Ok("--json", "backup", b).Stdout)!["snapshot"]!.GetValue<string>();
+        string older = cli.Ok("--json", "backup", a).Json()["snapshot"]!.GetValue<string>();
+        string newer = cli.Ok("--json", "backup", b).Json()["snapshot"]!.GetValue<string>();
         return (bucket, cli, older, newer, b);
     }
 

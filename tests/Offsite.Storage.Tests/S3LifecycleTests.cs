@@ -35,7 +35,7 @@ public sealed class S3LifecycleTests
             // The age counts from before the backup: the snapshot's time is when the backup started, and
             // on a loaded machine the backup and the copy below take seconds of its validity.
             var age = Stopwatch.StartNew();
-            var backup = JsonDocument.Parse(cli.Ok("--json", "backup", src).Stdout).RootElement;
+            var backup = JsonDocument.Parse(cli.Ok("--json", "backup", src).Json().ToJsonString()).RootElement;
             string expected = cli[$"expected{round}"];
             S3Proc.Ok(S3Proc.Run("/bin/cp", ["-a", src, expected]), "cp -a");
             snapshots.Add((backup.GetProperty("snapshot").GetString()!, age, expected, false));

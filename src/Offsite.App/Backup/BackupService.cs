@@ -17,7 +17,18 @@ public static class BackupService
         var runner = new BackupRunner(repo) { BeforeCommit = request.BeforeCommit };
         string sourceName = request.SourceName ?? string.Join(",", paths);
         observer.Started(sourceName, runner.Progress);
-        var snapshot = await runner.BackupTreeAsync(source, new SnapshotTemplate(sourceName, request.Host, paths, request.Tags, request.Time), ct).ConfigureAwait(false);
+        using var stopScan = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var scan = request.Scan is { } scanned ? Task.Run(() => TreeScan.RunAsync(scanned, runner.Progress, stopScan.Token), CancellationToken.None) : Task.CompletedTask;
+        Snapshot snapshot;
+        try
+        {
+            snapshot = await runner.BackupTreeAsync(source, new SnapshotTemplate(sourceName, request.Host, paths, request.Tags, request.Time), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopScan.CancelAsync().ConfigureAwait(false);
+            await scan.ConfigureAwait(false);
+        }
         foreach (string warning in runner.Progress.Warnings) observer.Warning(warning);
         observer.Saved(snapshot, runner.Progress);
         return snapshot;

@@ -75,13 +75,16 @@ public static class BackupCommand
             else
             {
                 var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-                var plan = new DirectorySourceOptions { Paths = [.. args] }
-                    .Plan(new SourceContext(repo.Cache.Directory is { } dir ? [dir] : [], CliEnvironment.Get));
-                await BackupService.BackupTreeAsync(repo, plan.Tree!, plan.Paths, request with { SourceName = request.SourceName ?? plan.SourceName }, observer, ct).ConfigureAwait(false);
+                var options = new DirectorySourceOptions { Paths = [.. args] };
+                var context = new SourceContext(repo.Cache.Directory is { } dir ? [dir] : [], CliEnvironment.Get);
+                var plan = options.Plan(context);
+                // A second walk of the same tree, ahead of the backup, gives the progress display its totals.
+                var scan = ProgressLine.Wanted(s) ? options.Plan(context).Tree : null;
+                await BackupService.BackupTreeAsync(repo, plan.Tree!, plan.Paths, request with { SourceName = request.SourceName ?? plan.SourceName, Scan = scan }, observer, ct).ConfigureAwait(false);
             }
             if (s.Json)
             {
-                Output.Json(observer.Results[0]!.DeepClone());
+                Output.JsonLine(observer.Results[0]!.DeepClone());
             }
             return ExitCodes.Ok;
         });

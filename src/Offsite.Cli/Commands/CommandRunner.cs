@@ -35,9 +35,9 @@ public static class CommandRunner
             {
                 return Fail(ExitCodes.Io, $"storage: {e.Message}");
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
             {
-                return Fail(ExitCodes.Interrupted, "interrupted; the repository is unchanged except for unreferenced data the next backup reuses");
+                return Fail(ExitCodes.Interrupted, Interrupted(e));
             }
             catch (IOException e)
             {
@@ -62,9 +62,17 @@ public static class CommandRunner
 
     public static int Fail(int code, string message)
     {
+        ProgressLine.StopCurrent();
         Console.Error.WriteLine($"offsite: {message}");
         return code;
     }
+
+    private static string Interrupted(OperationCanceledException e) => e switch
+    {
+        Core.Backup.BackupInterruptedException { KeptPacks: 0 } => "interrupted: no snapshot was written and no data had been uploaded yet",
+        Core.Backup.BackupInterruptedException b => $"interrupted: no snapshot was written; {b.KeptPacks} {(b.KeptPacks == 1 ? "pack" : "packs")} ({Output.Bytes(b.KeptBytes)}) uploaded will be reused by the next backup",
+        _ => "interrupted; the repository is unchanged except for unreferenced data the next backup reuses",
+    };
 
     /// <summary>What the running command opened; disposed when it ends.</summary>
     private static readonly AsyncLocal<List<IAsyncDisposable>?> Opened = new();

@@ -46,13 +46,14 @@ public sealed class TreeArchiver
         var tree = new Tree();
         await foreach (var entry in source.ListRootAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (await ArchiveEntryAsync(source, entry, cancellationToken).ConfigureAwait(false) is { } node) tree.Nodes.Add(node);
+            if (await ArchiveEntryAsync(source, entry, "", cancellationToken).ConfigureAwait(false) is { } node) tree.Nodes.Add(node);
         }
         return await _saver.SaveAsync(BlobType.Tree, tree.Serialize(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One entry and, for a directory, everything below it. Null when it is unreadable.</summary>
-    private async Task<Node?> ArchiveEntryAsync(ITreeSource source, SourceEntry entry, CancellationToken cancellationToken)
+    /// <param name="parent">the entry's directory below the source root, for the progress display</param>
+    private async Task<Node?> ArchiveEntryAsync(ITreeSource source, SourceEntry entry, string parent, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var node = entry.Node;
@@ -66,10 +67,11 @@ public sealed class TreeArchiver
             switch (node.Type)
             {
                 case NodeType.Directory:
-                    node.Subtree = (await ArchiveDirectoryAsync(source, entry, cancellationToken).ConfigureAwait(false)).ToString();
+                    node.Subtree = (await ArchiveDirectoryAsync(source, entry, parent + "/" + node.Name, cancellationToken).ConfigureAwait(false)).ToString();
                     _progress.AddDirectory();
                     break;
                 case NodeType.File:
+                    _progress.Reading(parent + "/" + node.Name);
                     node.Content = await ArchiveFileAsync(source, entry, cancellationToken).ConfigureAwait(false);
                     break;
             }
@@ -82,12 +84,12 @@ public sealed class TreeArchiver
         return node;
     }
 
-    private async Task<BlobId> ArchiveDirectoryAsync(ITreeSource source, SourceEntry directory, CancellationToken cancellationToken)
+    private async Task<BlobId> ArchiveDirectoryAsync(ITreeSource source, SourceEntry directory, string path, CancellationToken cancellationToken)
     {
         var tree = new Tree();
         await foreach (var entry in source.ListAsync(directory, cancellationToken).ConfigureAwait(false))
         {
-            if (await ArchiveEntryAsync(source, entry, cancellationToken).ConfigureAwait(false) is { } node) tree.Nodes.Add(node);
+            if (await ArchiveEntryAsync(source, entry, path, cancellationToken).ConfigureAwait(false) is { } node) tree.Nodes.Add(node);
         }
         return await _saver.SaveAsync(BlobType.Tree, tree.Serialize(), cancellationToken).ConfigureAwait(false);
     }
@@ -144,6 +146,7 @@ public sealed class TreeArchiver
         if (n < buffer.Length)
         {
             if (n > 0) ids.Add(await _saver.SaveAsync(BlobType.Data, buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false));
+            _progress.ReadPart(n);
             return n;
         }
         // Grew since it was listed: chunk what was read followed by the rest.
@@ -160,6 +163,7 @@ public sealed class TreeArchiver
             var chunk = await reader.NextAsync(cancellationToken).ConfigureAwait(false);
             if (chunk.IsEmpty) break;
             total += chunk.Length;
+            _progress.ReadPart(chunk.Length);
             ids.Add(await _saver.SaveAsync(BlobType.Data, chunk, cancellationToken).ConfigureAwait(false));
         }
         return total;

@@ -25,6 +25,9 @@ public sealed class BackupRunner
 
     public BackupProgress Progress { get; } = new();
 
+    /// <summary>How long an interrupted backup waits for the packs being uploaded, and then for their index.</summary>
+    public static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Runs after the data and index are stored and right before the snapshot is written; throwing
     /// there leaves no snapshot (a scheduler whose lease was taken over stops here).
@@ -99,8 +102,19 @@ public sealed class BackupRunner
         var unindexed = await _repo.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
         guard.Applied();
         await using var saver = new BlobSaver(_repo, unindexed);
-        var (root, afterCommit) = await body(saver, cancellationToken).ConfigureAwait(false);
-        await saver.FlushAsync(cancellationToken).ConfigureAwait(false);
+        BlobId root;
+        Action? afterCommit;
+        try
+        {
+            (root, afterCommit) = await body(saver, cancellationToken).ConfigureAwait(false);
+            await saver.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            var (packs, bytes) = await saver.KeepUploadedAsync(InterruptGrace).ConfigureAwait(false);
+            throw new BackupInterruptedException(packs, bytes, cancellationToken, e);
+        }
+        Progress.SetReused(saver.ReusedBytes);
         var snapshot = new Snapshot
         {
             Time = template.Time ?? _repo.Runtime.Clock.GetUtcNow(),

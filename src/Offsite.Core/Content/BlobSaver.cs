@@ -36,6 +36,8 @@ public sealed class BlobSaver : IAsyncDisposable
     private readonly List<PackInfo> _unindexed;
     private int _unindexedBlobs;
     private readonly CancellationTokenSource _failed = new();
+    /// <summary>Stops the compression workers only: an interrupted backup lets the uploads in flight finish (<see cref="KeepUploadedAsync"/>).</summary>
+    private readonly CancellationTokenSource _stopWorkers;
     private readonly PackBufferPool _packBuffers;
     private readonly PackBufferPool _sealedBuffers;
     private readonly ArrayPool<byte> _chunkBuffers;
@@ -45,7 +47,7 @@ public sealed class BlobSaver : IAsyncDisposable
     /// </summary>
     private readonly PackBuilder?[] _builders = new PackBuilder?[2];
     private Exception? _failure;
-    private long _newBlobs, _addedBytes, _addedStoredBytes;
+    private long _newBlobs, _addedBytes, _addedStoredBytes, _reusedBytes, _uploadedPacks, _uploadedBytes;
 
     public BlobSaver(Repository.Repository repository, IEnumerable<PackInfo> unindexedPacks, int workers = 0)
     {
@@ -61,12 +63,15 @@ public sealed class BlobSaver : IAsyncDisposable
         int workerCount = workers > 0 ? workers : Math.Max(1, repository.Runtime.Processors);
         _chunkBuffers = ArrayPool<byte>.Create(Math.Max(repository.Config.Chunker.Max, 1 << 20), QueueCapacity + 1);
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(QueueCapacity) { SingleWriter = true });
+        _stopWorkers = CancellationTokenSource.CreateLinkedTokenSource(_failed.Token);
         _workers = Enumerable.Range(0, workerCount).Select(_ => Task.Run(WorkerAsync)).ToArray();
     }
 
     public long NewBlobs => Interlocked.Read(ref _newBlobs);
     public long AddedBytes => Interlocked.Read(ref _addedBytes);
     public long AddedStoredBytes => Interlocked.Read(ref _addedStoredBytes);
+    /// <summary>Bytes of blobs this run read and found already stored (by an earlier or an interrupted backup).</summary>
+    public long ReusedBytes => Interlocked.Read(ref _reusedBytes);
     public IReadOnlyList<string> WrittenIndexes => _writtenIndexes;
     private readonly List<string> _writtenIndexes = new();
 
@@ -88,7 +93,12 @@ public sealed class BlobSaver : IAsyncDisposable
         var id = ComputeId(data.Span);
         lock (_pending)
         {
-            if (_repo.CanReuse(id) || !_pending.Add(id))
+            if (_repo.CanReuse(id))
+            {
+                if (type == BlobType.Data) Interlocked.Add(ref _reusedBytes, data.Length);
+                return id;
+            }
+            if (!_pending.Add(id))
             {
                 return id;
             }
@@ -115,7 +125,7 @@ public sealed class BlobSaver : IAsyncDisposable
         byte[] scratch = [];
         try
         {
-            await foreach (var item in _queue.Reader.ReadAllAsync(_failed.Token).ConfigureAwait(false))
+            await foreach (var item in _queue.Reader.ReadAllAsync(_stopWorkers.Token).ConfigureAwait(false))
             {
                 try
                 {
@@ -155,7 +165,12 @@ public sealed class BlobSaver : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException || !_failed.IsCancellationRequested)
+        catch (OperationCanceledException) when (_stopWorkers.IsCancellationRequested)
+        {
+            // Stopped on purpose (an interrupted backup) or after a failure that Fail already recorded.
+            return;
+        }
+        catch (Exception e)
         {
             Fail(e);
         }
@@ -227,6 +242,8 @@ public sealed class BlobSaver : IAsyncDisposable
                 _repo.Cache.WritePack(id, stored.Span); // the next ls, diff or restore reads it from here
             }
             await RecordAsync(pack).ConfigureAwait(false);
+            Interlocked.Increment(ref _uploadedPacks);
+            Interlocked.Add(ref _uploadedBytes, length);
         }
         finally
         {
@@ -316,9 +333,59 @@ public sealed class BlobSaver : IAsyncDisposable
         lock (_pending)
         {
             rest = _unindexed.ToList();
-            _unindexed.Clear();
         }
         await WriteIndexAsync(rest, cancellationToken).ConfigureAwait(false);
+        // Cleared only once written: a backup interrupted during this write indexes them in KeepUploadedAsync.
+        lock (_pending)
+        {
+            _unindexed.Clear();
+        }
+    }
+
+    /// <summary>
+    /// After the backup was cancelled: drops the blobs not yet packed and the open packs, lets the
+    /// uploads in flight finish (within <paramref name="grace"/>, else they are abandoned), and
+    /// writes the index covering every pack stored, so the next backup (or one with --no-cache)
+    /// finds that data in the repository instead of uploading it again.
+    /// </summary>
+    /// <returns>the packs and stored bytes this run uploaded, all of them indexed</returns>
+    public async Task<(long Packs, long Bytes)> KeepUploadedAsync(TimeSpan grace)
+    {
+        _queue.Writer.TryComplete();
+        _stopWorkers.Cancel();
+        Task[] running;
+        lock (_uploads)
+        {
+            running = [.. _workers, .. _uploads];
+        }
+        // A worker sealing a full pack starts its upload before it stops: wait for both kinds.
+        var all = Task.WhenAll(running);
+        if (await Task.WhenAny(all, Task.Delay(grace)).ConfigureAwait(false) != all)
+        {
+            _failed.Cancel();
+        }
+        try
+        {
+            await all.ConfigureAwait(false);
+            lock (_uploads)
+            {
+                running = _uploads.ToArray();
+            }
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Abandoned past the grace period: those packs are not indexed and not counted.
+        }
+        List<PackInfo> rest;
+        lock (_pending)
+        {
+            rest = _unindexed.ToList();
+            _unindexed.Clear();
+        }
+        using var timeout = new CancellationTokenSource(grace);
+        await WriteIndexAsync(rest, timeout.Token).ConfigureAwait(false);
+        return (Interlocked.Read(ref _uploadedPacks), Interlocked.Read(ref _uploadedBytes));
     }
 
     private void Fail(Exception e)
@@ -374,6 +441,7 @@ public sealed class BlobSaver : IAsyncDisposable
                 _builders[i] = null;
             }
         }
+        _stopWorkers.Dispose();
         _failed.Dispose();
         _uploadSlots.Dispose();
     }
