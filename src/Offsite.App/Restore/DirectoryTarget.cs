@@ -4,20 +4,34 @@ using Offsite.Core.Snapshots;
 
 namespace Offsite.App.Restore;
 
-/// <summary>Restores a snapshot's tree (or the paths matching <c>--include</c>) into a local directory.</summary>
-public sealed class DirectoryTarget(string path, IReadOnlyList<string> includes) : IRestoreTarget
+/// <summary>
+/// Restores a snapshot's tree (or the paths matching <c>--include</c>) into a local directory; entries
+/// already there are treated as <paramref name="overwrite"/> says.
+/// </summary>
+public sealed class DirectoryTarget(string path, IReadOnlyList<string> includes,
+    OverwritePolicy overwrite = OverwritePolicy.IfChanged, bool allowSourceTarget = false) : IRestoreTarget
 {
     public string Display => path;
 
+    public OverwritePolicy Overwrite => overwrite;
+
+    /// <summary>The same target with the command line's --overwrite (when given) and --allow-source-target.</summary>
+    public DirectoryTarget With(OverwritePolicy? newOverwrite, bool newAllowSourceTarget) =>
+        new(path, includes, newOverwrite ?? overwrite, allowSourceTarget || newAllowSourceTarget);
+
     public async Task<RestoreReport> RestoreAsync(Core.Repository.Repository repo, Snapshot snapshot, CancellationToken cancellationToken)
     {
+        if (!allowSourceTarget)
+        {
+            SourceTargetGuard.Check(path, snapshot);
+        }
         var filter = new PathFilter(includes);
         // A partial restore walks the trees along its paths only: read those blobs, not whole tree packs.
         var trees = new BlobLoader(repo, maxCachedPacks: 1, singleBlobReads: filter.IsEverything ? 0 : 16);
         var data = new BlobLoader(repo, maxCachedPacks: 2); // the plan reads each pack once, two at a time
         var restorer = new Restorer(trees.LoadAsync, data.LoadAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
-            filter, holdPack: data.Hold);
+            filter, holdPack: data.Hold, existing: new ExistingEntryCheck(overwrite, repo.Key.BlobIdKey));
         long started = repo.Runtime.Clock.GetTimestamp();
         var result = await restorer.RestoreAsync(BlobId.Parse(snapshot.Tree), path, cancellationToken).ConfigureAwait(false);
         double seconds = repo.Runtime.Clock.GetElapsedTime(started).TotalSeconds;

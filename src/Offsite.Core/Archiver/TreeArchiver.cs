@@ -72,6 +72,9 @@ public sealed class TreeArchiver
                 case NodeType.File:
                     node.Content = await ArchiveFileAsync(source, entry, cancellationToken).ConfigureAwait(false);
                     break;
+                default:
+                    _progress.AddSpecial(node.Type);
+                    break;
             }
         }
         catch (SourceEntryException e)
