@@ -6,22 +6,23 @@ namespace Offsite.App.Restore;
 
 /// <summary>
 /// Restores a snapshot's tree (or the paths matching <c>--include</c>) into a local directory; entries
-/// already there are treated as <paramref name="overwrite"/> says.
+/// already there are treated as <paramref name="overwrite"/> says. With <paramref name="refuseSourceTarget"/> (a
+/// user-named directory) it refuses to restore into the directories the snapshot was taken from.
 /// </summary>
 public sealed class DirectoryTarget(string path, IReadOnlyList<string> includes,
-    OverwritePolicy overwrite = OverwritePolicy.IfChanged, bool allowSourceTarget = false) : IRestoreTarget
+    OverwritePolicy overwrite = OverwritePolicy.IfChanged, bool refuseSourceTarget = false) : IRestoreTarget
 {
     public string Display => path;
 
     public OverwritePolicy Overwrite => overwrite;
 
-    /// <summary>The same target with the command line's --overwrite (when given) and --allow-source-target.</summary>
-    public DirectoryTarget With(OverwritePolicy? newOverwrite, bool newAllowSourceTarget) =>
-        new(path, includes, newOverwrite ?? overwrite, allowSourceTarget || newAllowSourceTarget);
+    /// <summary>The same target with the command line's --overwrite (when given) and source-target check.</summary>
+    public DirectoryTarget With(OverwritePolicy? newOverwrite, bool newRefuseSourceTarget) =>
+        new(path, includes, newOverwrite ?? overwrite, newRefuseSourceTarget);
 
     public async Task<RestoreReport> RestoreAsync(Core.Repository.Repository repo, Snapshot snapshot, CancellationToken cancellationToken)
     {
-        if (!allowSourceTarget)
+        if (refuseSourceTarget)
         {
             SourceTargetGuard.Check(path, snapshot);
         }

@@ -20,7 +20,8 @@ public static class SourceTargetGuard
         {
             string src = Normalize(source);
             bool over = full == "/";
-            bool inside = full == src || full.StartsWith(src == "/" ? "/" : src + "/", StringComparison.Ordinal);
+            // A backup of / contains every directory: only restoring into / itself is over the source then.
+            bool inside = src != "/" && (full == src || full.StartsWith(src + "/", StringComparison.Ordinal));
             if (over || inside)
             {
                 string what = over ? $"restoring into / writes the snapshot's files over {source} itself" : $"{target} is {(full == src ? "" : "inside ")}the directory snapshot {snapshot.Id[..8]} was taken from ({source})";

@@ -61,7 +61,7 @@ public static class RestoreCommand
             IRestoreTarget restoreTarget;
             if (r.GetValue(target) is { } dir)
             {
-                restoreTarget = new DirectoryTarget(dir, r.GetValue(include) ?? [], RestoreOverwrite.Get(r) ?? OverwritePolicy.IfChanged, r.GetValue(allowSource));
+                restoreTarget = new DirectoryTarget(dir, r.GetValue(include) ?? [], RestoreOverwrite.Get(r) ?? OverwritePolicy.IfChanged, refuseSourceTarget: !r.GetValue(allowSource));
             }
             else if (s.Job is not null && s.LoadConfig(required: true) is { } config && ConfigResolver.Job(config, s.Job).Restore is { } declared)
             {
@@ -69,7 +69,7 @@ public static class RestoreCommand
                 restoreTarget = declared.Create(new App.Sources.SourceContext([], CliEnvironment.Get));
                 if (restoreTarget is DirectoryTarget declaredDirectory)
                 {
-                    restoreTarget = declaredDirectory.With(RestoreOverwrite.Get(r), r.GetValue(allowSource));
+                    restoreTarget = declaredDirectory.With(RestoreOverwrite.Get(r), newRefuseSourceTarget: !r.GetValue(allowSource));
                 }
                 if (restoreTarget is Offsite.App.Sources.S3.S3Target)
                 {

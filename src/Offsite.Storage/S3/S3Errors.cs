@@ -65,15 +65,21 @@ internal static class S3Errors
         return hint.StartsWith(':') ? $"{code} (HTTP {(int)e.StatusCode}){hint}" : $"{code} (HTTP {(int)e.StatusCode}){hint}{detail}";
     }
 
+    internal static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return e;
+    }
+
     /// <summary>The message, and the innermost cause's when the SDK says "see inner exception".</summary>
     private static string WithCause(Exception e)
     {
-        var inner = e;
-        while (inner.InnerException is not null) inner = inner.InnerException;
+        var inner = Innermost(e);
         return ReferenceEquals(inner, e) || e.Message.Contains(inner.Message, StringComparison.Ordinal) ? e.Message : $"{e.Message.TrimEnd('.')}: {inner.Message}";
     }
 
-    private static T? Find<T>(Exception e) where T : Exception
+    /// <summary>The first exception of type <typeparamref name="T"/> in the chain of inner exceptions, or null.</summary>
+    internal static T? Find<T>(Exception e) where T : Exception
     {
         for (Exception? current = e; current is not null; current = current.InnerException)
         {

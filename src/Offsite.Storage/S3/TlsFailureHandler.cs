@@ -16,25 +16,10 @@ internal sealed class TlsFailureHandler(HttpMessageHandler inner) : DelegatingHa
         {
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException e) when (Handshake(e) is { } tls)
+        catch (HttpRequestException e) when (S3Errors.Find<AuthenticationException>(e) is { } tls)
         {
-            throw new TlsHandshakeException($"the TLS handshake with {request.RequestUri?.GetLeftPart(UriPartial.Authority)} failed ({Innermost(tls).Message})", e);
+            throw new TlsHandshakeException($"the TLS handshake with {request.RequestUri?.GetLeftPart(UriPartial.Authority)} failed ({S3Errors.Innermost(tls).Message})", e);
         }
-    }
-
-    private static AuthenticationException? Handshake(Exception e)
-    {
-        for (Exception? current = e; current is not null; current = current.InnerException)
-        {
-            if (current is AuthenticationException tls) return tls;
-        }
-        return null;
-    }
-
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null) e = e.InnerException;
-        return e;
     }
 }
 
