@@ -24,7 +24,7 @@ public sealed class CliBackupObserver(GlobalSettings settings, bool streamLines)
         _progress?.Dispose();
         _progress = null;
         var st = snapshot.Stats;
-        Results.Add(new JsonObject
+        var json = new JsonObject
         {
             ["message_type"] = "summary",
             ["snapshot"] = snapshot.Id, ["source"] = snapshot.Source, ["file"] = streamLines ? snapshot.Paths.FirstOrDefault() : null,
@@ -32,14 +32,19 @@ public sealed class CliBackupObserver(GlobalSettings settings, bool streamLines)
             ["addedBytes"] = st.AddedBytes, ["addedStoredBytes"] = st.AddedStoredBytes, ["seconds"] = st.DurationSeconds,
             ["reusedBytes"] = progress.ReusedBytes,
             ["warnings"] = progress.Warnings.Count,
-        });
+        };
+        if (!streamLines)
+        {
+            Output.AddCounts(json, progress.Entries);
+        }
+        Results.Add(json);
         if (streamLines)
         {
             CommandRunner.Info(settings, $"{snapshot.Source}: snapshot {snapshot.Id[..8]} saved: {Output.Bytes(st.Bytes)} in {st.DurationSeconds:0.0}s, added {Output.Bytes(st.AddedBytes)} new data ({Output.Bytes(st.AddedStoredBytes)} stored)");
             return;
         }
-        CommandRunner.Info(settings, $"snapshot {snapshot.Id[..8]} saved: {st.Files} files, {st.Directories} dirs, {Output.Bytes(st.Bytes)} in {st.DurationSeconds:0.0}s");
-        CommandRunner.Info(settings, $"added {Output.Bytes(st.AddedBytes)} new data ({Output.Bytes(st.AddedStoredBytes)} stored), {progress.UnchangedFiles} files unchanged");
+        CommandRunner.Info(settings, $"snapshot {snapshot.Id[..8]} saved: {Output.Counts(progress.Entries)}, {Output.Bytes(st.Bytes)} in {st.DurationSeconds:0.0}s");
+        CommandRunner.Info(settings, $"added {Output.Bytes(st.AddedBytes)} new data ({Output.Bytes(st.AddedStoredBytes)} stored), {Output.Count(progress.UnchangedFiles, "file")} unchanged");
         if (progress.ReusedBytes > 0)
         {
             CommandRunner.Info(settings, $"found {Output.Bytes(progress.ReusedBytes)} of the data read already in the repository (stored by an earlier or an interrupted backup)");

@@ -40,5 +40,21 @@ public static class Output
     /// <summary>Permission bits as --json prints them: an octal string such as "0644" or "4755".</summary>
     public static string Mode(uint mode) => Convert.ToString(mode & 0xFFF, 8).PadLeft(4, '0');
 
+    /// <summary>"1 snapshot", "2 snapshots": a count with its noun in the right number.</summary>
+    public static string Count(long n, string singular, string? plural = null) => n == 1 ? $"1 {singular}" : $"{n} {plural ?? singular + "s"}";
+
+    /// <summary>The entry counts backup and restore both print, in the same words.</summary>
+    public static string Counts(Offsite.Core.Trees.EntryCounts c) =>
+        $"{Count(c.Files, "file")}, {Count(c.Directories, "dir")}, {Count(c.Symlinks, "symlink")}, {c.Other} other";
+
+    /// <summary>The entry counts as --json fields (backup and restore use the same names).</summary>
+    public static void AddCounts(JsonObject json, Offsite.Core.Trees.EntryCounts c)
+    {
+        json["files"] = c.Files;
+        json["dirs"] = c.Directories;
+        json["symlinks"] = c.Symlinks;
+        json["other"] = c.Other;
+    }
+
     public static string Time(DateTimeOffset t) => t.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss");
 }

@@ -89,7 +89,7 @@ public sealed class PruneTests
         var dry = box.Ok("forget", "--keep-last", "1", "--keep-tag", "audit", "--dry-run");
         Assert.Contains("newest, last", dry.Stdout, StringComparison.Ordinal);
         Assert.Contains("tag:audit", dry.Stdout, StringComparison.Ordinal);
-        Assert.Contains("would remove 1 snapshots", dry.Stdout, StringComparison.Ordinal);
+        Assert.Contains("would remove 1 snapshot", dry.Stdout, StringComparison.Ordinal);
         Assert.Equal(3, box.Objects("snapshots").Count);
 
         box.Ok("forget", "--keep-last", "1", "--keep-tag", "audit");

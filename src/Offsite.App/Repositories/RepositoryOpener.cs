@@ -39,12 +39,30 @@ public sealed class RepositoryOpener
         }
     }
 
+    /// <summary>
+    /// A directory that holds files but no repository is someone's data, or a mistyped path: a repository
+    /// created in it would mix with it. An existing repository (it has a config) is reported by
+    /// <see cref="Repository.InitAsync(IStorage, string, RepositoryConfig, string?, RuntimeContext, CancellationToken)"/>.
+    /// </summary>
+    private static void RefuseForeignDirectory(string path)
+    {
+        if (Directory.Exists(path) && !File.Exists(Path.Combine(path, ObjectKeys.Config)) && Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            throw new Core.Errors.OffsiteException(Core.Errors.ErrorKind.Usage,
+                $"{path} is not empty and holds no repository: init creates a repository in a new or empty directory only");
+        }
+    }
+
     /// <summary>Creates a repository; the passphrase protects its first key.</summary>
     public async Task<OpenRepository> InitAsync(RepositorySpec spec, RepositoryConfig template, Func<string>? promptTwice, CancellationToken cancellationToken)
     {
         var storage = OpenStorage(spec);
         try
         {
+            if (storage is Offsite.Storage.Local.LocalStorage local)
+            {
+                RefuseForeignDirectory(local.Location);
+            }
             string passphrase = spec.Key.ResolvePassphrase(promptTwice);
             var repository = await Repository.InitAsync(storage, passphrase, template, spec.CacheDirectory, _runtime, cancellationToken).ConfigureAwait(false);
             return new OpenRepository(repository);

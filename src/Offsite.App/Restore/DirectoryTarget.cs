@@ -4,20 +4,35 @@ using Offsite.Core.Snapshots;
 
 namespace Offsite.App.Restore;
 
-/// <summary>Restores a snapshot's tree (or the paths matching <c>--include</c>) into a local directory.</summary>
-public sealed class DirectoryTarget(string path, IReadOnlyList<string> includes) : IRestoreTarget
+/// <summary>
+/// Restores a snapshot's tree (or the paths matching <c>--include</c>) into a local directory; entries
+/// already there are treated as <paramref name="overwrite"/> says. With <paramref name="refuseSourceTarget"/> (a
+/// user-named directory) it refuses to restore into the directories the snapshot was taken from.
+/// </summary>
+public sealed class DirectoryTarget(string path, IReadOnlyList<string> includes,
+    OverwritePolicy overwrite = OverwritePolicy.IfChanged, bool refuseSourceTarget = false) : IRestoreTarget
 {
     public string Display => path;
 
+    public OverwritePolicy Overwrite => overwrite;
+
+    /// <summary>The same target with the command line's --overwrite (when given) and source-target check.</summary>
+    public DirectoryTarget With(OverwritePolicy? newOverwrite, bool newRefuseSourceTarget) =>
+        new(path, includes, newOverwrite ?? overwrite, newRefuseSourceTarget);
+
     public async Task<RestoreReport> RestoreAsync(Core.Repository.Repository repo, Snapshot snapshot, CancellationToken cancellationToken)
     {
+        if (refuseSourceTarget)
+        {
+            SourceTargetGuard.Check(path, snapshot);
+        }
         var filter = new PathFilter(includes);
         // A partial restore walks the trees along its paths only: read those blobs, not whole tree packs.
         var trees = new BlobLoader(repo, maxCachedPacks: 1, singleBlobReads: filter.IsEverything ? 0 : 16);
         var data = new BlobLoader(repo, maxCachedPacks: 2); // the plan reads each pack once, two at a time
         var restorer = new Restorer(trees.LoadAsync, data.LoadAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
-            filter, holdPack: data.Hold);
+            filter, holdPack: data.Hold, existing: new ExistingEntryCheck(overwrite, repo.Key.BlobIdKey));
         long started = repo.Runtime.Clock.GetTimestamp();
         var result = await restorer.RestoreAsync(BlobId.Parse(snapshot.Tree), path, cancellationToken).ConfigureAwait(false);
         double seconds = repo.Runtime.Clock.GetElapsedTime(started).TotalSeconds;

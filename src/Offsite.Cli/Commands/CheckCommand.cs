@@ -37,7 +37,7 @@ public static class CheckCommand
                 {
                     Console.Error.WriteLine($"affected snapshots: {string.Join(" ", report.AffectedSnapshots)}");
                 }
-                CommandRunner.Info(s, $"checked {report.Snapshots} snapshots, {report.Packs} packs{(r.GetValue(readData) ? $", {report.BlobsRead} blobs read" : "")}: {(report.Ok ? "no errors" : $"{report.Errors.Count} errors")}");
+                CommandRunner.Info(s, $"checked {Output.Count(report.Snapshots, "snapshot")}, {Output.Count(report.Packs, "pack")}{(r.GetValue(readData) ? $", {Output.Count(report.BlobsRead, "blob")} read" : "")}: {(report.Ok ? "no errors" : Output.Count(report.Errors.Count, "error"))}");
             }
             return report.Ok ? ExitCodes.Ok : CommandRunner.Fail(ExitCodes.RepositoryDamaged, "the repository is damaged (see errors above)");
         });

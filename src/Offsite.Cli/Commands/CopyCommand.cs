@@ -138,7 +138,7 @@ public static class CopyCommand
         }
         else
         {
-            CommandRunner.Info(s, $"copied {report.Copied} objects ({Output.Bytes(report.BytesCopied)}) to {target}, {report.AlreadyThere} already there; it holds {report.Snapshots.Count} of the copied snapshots");
+            CommandRunner.Info(s, $"copied {Output.Count(report.Copied, "object")} ({Output.Bytes(report.BytesCopied)}) to {target}, {report.AlreadyThere} already there; it holds {report.Snapshots.Count} of the copied snapshots");
         }
         if (report.Archived.Count > 0)
         {

@@ -16,8 +16,6 @@ namespace Offsite.Cli.Commands;
 public sealed class DockerRestore
 {
     public Argument<string[]> RestoreCommand { get; } = new("command") { Description = "with --to docker-exec:CONTAINER: the program that reads the dump on its standard input, after --", Arity = ArgumentArity.ZeroOrMore };
-    /// <summary>The restore command's one <c>--overwrite</c>, shared with S3 (<see cref="RestoreOverwrite"/>).</summary>
-    public Option<bool> Overwrite { get; } = RestoreOverwrite.Option;
 
     public void AddTo(Command command) => command.Arguments.Add(RestoreCommand);
 
@@ -36,7 +34,7 @@ public sealed class DockerRestore
             {
                 throw new OffsiteException(ErrorKind.Usage, $"'{argv[0]}': a command after -- goes with --to docker-exec:CONTAINER, not with a volume");
             }
-            return new NamedVolumeTargetOptions { Volume = name, Overwrite = r.GetValue(Overwrite), Access = access is null ? VolumeAccess.Auto : VolumeAccesses.Parse(access), HelperImage = helperImage }
+            return new NamedVolumeTargetOptions { Volume = name, Overwrite = RestoreOverwrite.AlwaysForBucketOrVolume(r), Access = access is null ? VolumeAccess.Auto : VolumeAccesses.Parse(access), HelperImage = helperImage }
                 .Create(new App.Sources.SourceContext([], CliEnvironment.Get));
         }
         if (argv.Length == 0)
@@ -65,7 +63,7 @@ public sealed class DockerRestore
         }
         else
         {
-            CommandRunner.Info(s, $"restored snapshot {sn.Id[..8]} ({sn.Source}) into {target.Display}{how}: {report.Files} files, {report.Directories} dirs, {Output.Bytes(report.Bytes)} in {report.Seconds:0.0}s");
+            CommandRunner.Info(s, $"restored snapshot {sn.Id[..8]} ({sn.Source}) into {target.Display}{how}: {Output.Count(report.Files, "file")}, {Output.Count(report.Directories, "dir")}, {Output.Bytes(report.Bytes)} in {report.Seconds:0.0}s");
         }
         return report.Complete ? ExitCodes.Ok
             : CommandRunner.Fail(ExitCodes.PartialRestore, $"{report.Errors.Count} path(s) could not be restored intact (listed above); everything else was restored");

@@ -99,6 +99,6 @@ public static class ForgetCommand
         {
             Console.Error.WriteLine($"object lock: snapshot {snapshot.Id[..8]} is retained until {until:u}; forget removes it after that");
         }
-        CommandRunner.Info(s, dry ? $"would remove {result.Removed} snapshots" : $"removed {result.Removed} snapshots");
+        CommandRunner.Info(s, $"{(dry ? "would remove" : "removed")} {Output.Count(result.Removed, "snapshot")}");
     }
 }

@@ -31,7 +31,7 @@ public static class LockCommand
             }
             else
             {
-                CommandRunner.Info(s, $"checked {report.Checked} objects, extended {report.Extended} to {report.Until:u}" +
+                CommandRunner.Info(s, $"checked {Output.Count(report.Checked, "object")}, extended {report.Extended} to {report.Until:u}" +
                     (report.EarliestAfter is { } e ? $"; every needed object is now retained until at least {e:u}" : ""));
             }
             return ExitCodes.Ok;

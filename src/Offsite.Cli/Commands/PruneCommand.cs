@@ -44,7 +44,7 @@ public static class PruneCommand
             return;
         }
         string would = report.DryRun ? "would " : "";
-        CommandRunner.Info(s, $"{report.Snapshots} snapshots use {report.UsedBlobs} of {report.Blobs} blobs in {report.Packs} packs ({Output.Bytes(report.StoredBytes)})");
+        CommandRunner.Info(s, $"{Output.Count(report.Snapshots, "snapshot")} {(report.Snapshots == 1 ? "uses" : "use")} {report.UsedBlobs} of {Output.Count(report.Blobs, "blob")} in {Output.Count(report.Packs, "pack")} ({Output.Bytes(report.StoredBytes)})");
         if (report.SweptGenerations > 0)
         {
             CommandRunner.Info(s, $"{would}delete {report.DeletedPacks} condemned packs ({Output.Bytes(report.DeletedBytes)}), {report.RescuedPacks} rescued (a newer snapshot uses them)");

@@ -28,9 +28,11 @@ public static class RestoreCommand
         var s3 = new S3Restore();
         s3.AddTo(command);
         command.Options.Add(RestoreOverwrite.Option);
+        var allowSource = new Option<bool>(SourceTargetGuard.AllowOption) { Description = "restore into the directory the snapshot was taken from (or /), which is refused otherwise" };
+        command.Options.Add(allowSource);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
-            s3.Check(r, S3Restore.Handles(r.GetValue(postgres.To)) || s.Job is not null, DockerRestore.Handles(r.GetValue(postgres.To)) || s.Job is not null);
+            s3.Check(r, S3Restore.Handles(r.GetValue(postgres.To)) || s.Job is not null, DockerRestore.Handles(r.GetValue(postgres.To)) || s.Job is not null, r.GetValue(postgres.To) is null);
             if ((r.GetValue(docker.RestoreCommand) ?? []) is [string program, ..] && !DockerRestore.Handles(r.GetValue(postgres.To)))
             {
                 throw new OffsiteException(ErrorKind.Usage, $"'{program}': a command after -- goes with --to docker-exec:CONTAINER (the program that reads the dump)");
@@ -59,12 +61,16 @@ public static class RestoreCommand
             IRestoreTarget restoreTarget;
             if (r.GetValue(target) is { } dir)
             {
-                restoreTarget = new DirectoryTarget(dir, r.GetValue(include) ?? []);
+                restoreTarget = new DirectoryTarget(dir, r.GetValue(include) ?? [], RestoreOverwrite.Get(r) ?? OverwritePolicy.IfChanged, refuseSourceTarget: !r.GetValue(allowSource));
             }
             else if (s.Job is not null && s.LoadConfig(required: true) is { } config && ConfigResolver.Job(config, s.Job).Restore is { } declared)
             {
                 s3.ApplyTo(r, declared);
                 restoreTarget = declared.Create(new App.Sources.SourceContext([], CliEnvironment.Get));
+                if (restoreTarget is DirectoryTarget declaredDirectory)
+                {
+                    restoreTarget = declaredDirectory.With(RestoreOverwrite.Get(r), newRefuseSourceTarget: !r.GetValue(allowSource));
+                }
                 if (restoreTarget is Offsite.App.Sources.S3.S3Target)
                 {
                     return await S3Restore.RunAsync(r, s, filters, r.GetValue(snapshot)!, restoreTarget, ct).ConfigureAwait(false);
@@ -94,6 +100,7 @@ public static class RestoreCommand
                 return stop; // archived packs are being retrieved
             }
             var report = await restoreTarget.RestoreAsync(repo, sn, ct).ConfigureAwait(false);
+            var policy = restoreTarget is DirectoryTarget directory ? directory.Overwrite : OverwritePolicy.IfChanged;
             var result = (RestoreResult)report.Details!;
             double seconds = report.Seconds;
             foreach (string error in result.Errors)
@@ -102,20 +109,22 @@ public static class RestoreCommand
             }
             if (s.Json)
             {
-                Output.Json(new JsonObject
-                {
-                    ["snapshot"] = sn.Id, ["files"] = result.Files, ["dirs"] = result.Directories, ["bytes"] = result.Bytes,
-                    ["errors"] = new JsonArray(result.Errors.Select(e => (JsonNode?)e).ToArray()), ["seconds"] = Math.Round(seconds, 3),
-                });
-            }
-            else if (result.Complete)
-            {
-                CommandRunner.Info(s, $"restored snapshot {sn.Id[..8]}: {result.Files} files, {result.Directories} dirs, {Output.Bytes(result.Bytes)} in {seconds:0.0}s");
+                var json = new JsonObject { ["snapshot"] = sn.Id };
+                Output.AddCounts(json, result.Entries);
+                json["bytes"] = result.Bytes;
+                json["overwrite"] = policy.Name();
+                json["kept"] = result.Kept;
+                json["replaced"] = result.Replaced;
+                json["errors"] = new JsonArray(result.Errors.Select(e => (JsonNode?)e).ToArray());
+                json["seconds"] = Math.Round(seconds, 3);
+                Output.Json(json);
             }
             else
             {
-                // Not a success line: what is there is intact, but the snapshot is not all there.
-                CommandRunner.Info(s, $"snapshot {sn.Id[..8]} only partly restored: {result.Files} intact files, {result.Directories} dirs, {Output.Bytes(result.Bytes)} in {seconds:0.0}s");
+                // Not a success line when partial: what is there is intact, but the snapshot is not all there.
+                string what = result.Complete ? $"restored snapshot {sn.Id[..8]}" : $"snapshot {sn.Id[..8]} only partly restored (intact entries)";
+                CommandRunner.Info(s, $"{what}: {Output.Counts(result.Entries)}, {Output.Bytes(result.Bytes)} in {seconds:0.0}s");
+                CommandRunner.Info(s, $"overwrite {policy.Name()}: {Output.Count(result.Kept, "existing entry", "existing entries")} left as they were, {result.Replaced} replaced");
             }
             if (!result.Complete)
             {

@@ -16,7 +16,6 @@ public sealed class S3Restore
 {
     public Option<bool> OnlyMissing { get; } = new("--only-missing") { Description = "S3: upload only keys that do not exist in the target yet" };
     /// <summary>The restore command's one <c>--overwrite</c>, shared with Docker volumes (<see cref="RestoreOverwrite"/>).</summary>
-    public Option<bool> Overwrite { get; } = RestoreOverwrite.Option;
 
     public void AddTo(Command command) => command.Options.Add(OnlyMissing);
 
@@ -24,7 +23,7 @@ public sealed class S3Restore
     public static bool Handles(string? to) => to is not null && S3BucketConnection.IsBucketUrl(to);
 
     public IRestoreTarget Target(ParseResult r, string url) =>
-        new S3TargetOptions { Url = url, OnlyMissing = r.GetValue(OnlyMissing), Overwrite = r.GetValue(Overwrite) }.Create(CliEnvironment.Get);
+        new S3TargetOptions { Url = url, OnlyMissing = r.GetValue(OnlyMissing), Overwrite = RestoreOverwrite.AlwaysForBucketOrVolume(r) }.Create(CliEnvironment.Get);
 
     public static async Task<int> RunAsync(ParseResult r, GlobalSettings s, SnapshotOptions filters, string reference, IRestoreTarget target, CancellationToken ct)
     {
@@ -48,7 +47,7 @@ public sealed class S3Restore
         {
             string skipped = o.Skipped > 0 ? $", {o.Skipped} existing key(s) left as they were" : "";
             string noncurrent = o.NoncurrentLeftOut > 0 ? $", {o.NoncurrentLeftOut} noncurrent version(s) not restored" : "";
-            CommandRunner.Info(s, $"restored snapshot {sn.Id[..8]} into {target.Display}: {o.Uploaded} objects, {Output.Bytes(o.Bytes)}{skipped}{noncurrent} in {report.Seconds:0.0}s");
+            CommandRunner.Info(s, $"restored snapshot {sn.Id[..8]} into {target.Display}: {Output.Count(o.Uploaded, "object")}, {Output.Bytes(o.Bytes)}{skipped}{noncurrent} in {report.Seconds:0.0}s");
         }
         if (!report.Complete)
         {
@@ -60,18 +59,18 @@ public sealed class S3Restore
     /// <summary>The command line's --only-missing/--overwrite over a job's declared bucket target.</summary>
     public void ApplyTo(ParseResult r, RestoreTargetOptions declared)
     {
-        if (declared is S3TargetOptions bucket && (r.GetValue(OnlyMissing) || r.GetValue(Overwrite)))
+        if (declared is S3TargetOptions bucket && (r.GetValue(OnlyMissing) || RestoreOverwrite.Get(r) is not null))
         {
             bucket.OnlyMissing = r.GetValue(OnlyMissing);
-            bucket.Overwrite = r.GetValue(Overwrite);
+            bucket.Overwrite = RestoreOverwrite.AlwaysForBucketOrVolume(r);
         }
     }
 
     /// <summary>Refuses --only-missing and --overwrite together, --only-missing with a target that is not a bucket,
-    /// and --overwrite with one that is neither a bucket nor a Docker volume.</summary>
-    public void Check(ParseResult r, bool toBucket, bool toVolume)
+    /// and --overwrite with one that is neither a bucket, a Docker volume nor a directory.</summary>
+    public void Check(ParseResult r, bool toBucket, bool toVolume, bool toDirectory)
     {
-        bool onlyMissing = r.GetValue(OnlyMissing), overwrite = r.GetValue(Overwrite);
+        bool onlyMissing = r.GetValue(OnlyMissing), overwrite = RestoreOverwrite.Get(r) is not null;
         if (onlyMissing && overwrite)
         {
             throw new OffsiteException(ErrorKind.Usage, "--only-missing and --overwrite exclude each other");
@@ -80,9 +79,9 @@ public sealed class S3Restore
         {
             throw new OffsiteException(ErrorKind.Usage, "--only-missing applies to a restore into a bucket (--to s3:…)");
         }
-        if (!toBucket && !toVolume && overwrite)
+        if (!toBucket && !toVolume && !toDirectory && overwrite)
         {
-            throw new OffsiteException(ErrorKind.Usage, "--overwrite applies to a restore into a bucket (--to s3:…) or a Docker volume (--to docker-volume:…)");
+            throw new OffsiteException(ErrorKind.Usage, "--overwrite applies to a restore into a directory (--target), a bucket (--to s3:…) or a Docker volume (--to docker-volume:…)");
         }
     }
 }

@@ -1,15 +1,19 @@
+using Offsite.Core.Trees;
+
 namespace Offsite.Core.Archiver;
 
 /// <summary>Counters a backup updates as it goes; read from another thread for progress display.</summary>
 public sealed class BackupProgress
 {
-    private long _files, _directories, _bytes, _skippedUnchanged, _reusedBytes, _currentFileBytes;
+    private long _bytes, _skippedUnchanged, _reusedBytes, _currentFileBytes;
     private long _totalFiles, _totalBytes;
     private volatile bool _totalsKnown;
     private volatile string? _currentFile;
 
-    public long Files => Interlocked.Read(ref _files);
-    public long Directories => Interlocked.Read(ref _directories);
+    /// <summary>What was backed up, in the categories restore counts too.</summary>
+    public EntryCounts Entries { get; } = new();
+    public long Files => Entries.Files;
+    public long Directories => Entries.Directories;
     public long Bytes => Interlocked.Read(ref _bytes);
     public long UnchangedFiles => Interlocked.Read(ref _skippedUnchanged);
 
@@ -52,13 +56,15 @@ public sealed class BackupProgress
     internal void AddFile(long bytes, bool unchanged)
     {
         Interlocked.Exchange(ref _currentFileBytes, 0);
-        Interlocked.Increment(ref _files);
+        Entries.Add(NodeType.File);
         Interlocked.Add(ref _bytes, bytes);
         if (unchanged) Interlocked.Increment(ref _skippedUnchanged);
     }
 
     internal void AddBytes(long bytes) => Interlocked.Add(ref _bytes, bytes);
-    internal void AddDirectory() => Interlocked.Increment(ref _directories);
+    internal void AddDirectory() => Entries.Add(NodeType.Directory);
+    /// <summary>A symlink, FIFO, socket or device node.</summary>
+    internal void AddSpecial(NodeType type) => Entries.Add(type);
     internal void SetReused(long bytes) => Interlocked.Exchange(ref _reusedBytes, bytes);
     internal void Reading(string? path)
     {

@@ -74,6 +74,9 @@ public sealed class TreeArchiver
                     _progress.Reading(parent + "/" + node.Name);
                     node.Content = await ArchiveFileAsync(source, entry, cancellationToken).ConfigureAwait(false);
                     break;
+                default:
+                    _progress.AddSpecial(node.Type);
+                    break;
             }
         }
         catch (SourceEntryException e)

@@ -20,6 +20,7 @@ public sealed class Restorer
     private readonly Func<BlobId, CancellationToken, Task<byte[]>> _loadData;
     private readonly Func<BlobId, (string Pack, int RawLength)?> _locate;
     private readonly Func<string, IEnumerable<BlobId>, CancellationToken, IDisposable>? _holdPack;
+    private readonly ExistingEntryCheck? _existing;
     /// <summary>The restore plan: pack → blob → where in which files it goes, in order of first use.</summary>
     private readonly Dictionary<string, Dictionary<BlobId, List<(PendingFile File, long Offset)>>> _plan = new(StringComparer.Ordinal);
     private readonly List<string> _packOrder = new();
@@ -51,13 +52,16 @@ public sealed class Restorer
     /// <param name="holdPack">told which blobs of a pack are about to be loaded, before the first
     /// (so a loader can fetch only those parts of the pack and keep it while they are read); the
     /// lease it returns is disposed after the last; or null</param>
+    /// <param name="existing">what to do with entries already at the target (null: replace them all, uncounted)</param>
     /// <param name="planLimit">blob placements planned before the plan is carried out (see <see cref="DefaultPlanLimit"/>)</param>
     public Restorer(Func<BlobId, CancellationToken, Task<byte[]>> loadTree, Func<BlobId, CancellationToken, Task<byte[]>> loadData,
         Func<BlobId, (string Pack, int RawLength)?> locate, PathFilter filter, int workers = 2,
-        Func<string, IEnumerable<BlobId>, CancellationToken, IDisposable>? holdPack = null, int planLimit = DefaultPlanLimit)
+        Func<string, IEnumerable<BlobId>, CancellationToken, IDisposable>? holdPack = null, ExistingEntryCheck? existing = null,
+        int planLimit = DefaultPlanLimit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(planLimit, 1);
         _planLimit = planLimit;
+        _existing = existing;
         _loadTree = loadTree;
         _loadData = loadData;
         _locate = locate;
@@ -105,6 +109,7 @@ public sealed class Restorer
             }
             try
             {
+                if (KeepsExisting(path, display, first.Node)) continue;
                 RemoveExisting(path);
                 PosixFs.Link(first.Path, path);
                 _result.AddFile(0);
@@ -234,6 +239,7 @@ public sealed class Restorer
         }
         try
         {
+            if (KeepsExisting(path, display, node, [.. located.Select(b => (b.Id, b.Location!.Value.RawLength))])) return null;
             RemoveExisting(path);
             RemoveExisting(file.PartialPath);
         }
@@ -431,6 +437,7 @@ public sealed class Restorer
     {
         try
         {
+            if (KeepsExisting(path, display, node)) return;
             RemoveExisting(path);
             switch (node.Type)
             {
@@ -447,10 +454,11 @@ public sealed class Restorer
                     _result.Fail(display, "device nodes can only be restored as root");
                     return;
                 case NodeType.Socket:
-                    return; // sockets belong to a running process; nothing to restore
+                    _result.AddSpecial(node.Type); // counted as backup counts it, but a socket belongs to a running process: nothing to create
+                    return;
             }
             ApplyMetadata(path, node, display);
-            _result.AddFile(0);
+            _result.AddSpecial(node.Type);
         }
         catch (PosixException e) when (TargetFailure.Is(e))
         {
@@ -460,6 +468,46 @@ public sealed class Restorer
         {
             _result.Fail(display, e.Message);
         }
+    }
+
+    /// <summary>
+    /// Applies the overwrite policy to what is at <paramref name="path"/>: true when it stays as it is
+    /// (counted as kept; an unchanged one gets the snapshot's metadata); a replaced one is counted.
+    /// </summary>
+    private bool KeepsExisting(byte[] path, string display, Node node, IReadOnlyList<(BlobId, int)>? blobs = null)
+    {
+        if (_existing is null)
+        {
+            return false;
+        }
+        blobs ??= node.Type == NodeType.File ? Locate(node) : [];
+        switch (blobs is null ? ExistingEntry.Replace : _existing.Decide(path, node, blobs))
+        {
+            case ExistingEntry.Unchanged:
+                ApplyMetadata(path, node, display);
+                _result.AddKept();
+                return true;
+            case ExistingEntry.Keep:
+                _result.AddKept();
+                return true;
+            case ExistingEntry.Replace:
+                _result.AddReplaced();
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>A file's blobs and lengths, or null when one is in no index.</summary>
+    private List<(BlobId, int)>? Locate(Node node)
+    {
+        var blobs = new List<(BlobId, int)>();
+        foreach (var id in (node.Content ?? []).Select(BlobId.Parse))
+        {
+            if (_locate(id) is not { } at) return null;
+            blobs.Add((id, at.RawLength));
+        }
+        return blobs;
     }
 
     private static void RemoveExisting(byte[] path)

@@ -1,6 +1,7 @@
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.CredentialManagement;
+using Amazon.Runtime.Credentials;
 using Amazon.S3;
 
 namespace Offsite.Storage.S3;
@@ -53,6 +54,17 @@ public static class S3ClientFactory
             config.Profile = new Profile(options.Profile);
             return new AmazonS3Client(fromProfile, config);
         }
-        return new AmazonS3Client(config);
+        // Resolved here so that finding none is one clear line, not the SDK's four-exception report at the first request.
+        AWSCredentials found;
+        try
+        {
+            found = DefaultAWSCredentialsIdentityResolver.GetCredentials(config);
+        }
+        catch (AmazonClientException e)
+        {
+            throw new Offsite.Core.Errors.OffsiteException(Offsite.Core.Errors.ErrorKind.Usage,
+                "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or name a profile with AWS_PROFILE or --s3-profile (docs/s3.md)", e);
+        }
+        return new AmazonS3Client(found, config);
     }
 }

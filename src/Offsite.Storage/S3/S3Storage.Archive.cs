@@ -26,7 +26,7 @@ public sealed partial class S3Storage : IArchiveStorage
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
-            throw S3Errors.Wrap("HEAD", key, e);
+            throw S3Errors.Wrap("HEAD", key, e, bucket: Options.Bucket);
         }
         string storageClass = response.StorageClass?.Value is { Length: > 0 } c ? c : "STANDARD";
         // Intelligent-Tiering's opt-in archive tiers report their state in x-amz-archive-status.
@@ -73,7 +73,7 @@ public sealed partial class S3Storage : IArchiveStorage
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
-            throw S3Errors.Wrap("POST ?restore", key, e);
+            throw S3Errors.Wrap("POST ?restore", key, e, bucket: Options.Bucket);
         }
     }
 

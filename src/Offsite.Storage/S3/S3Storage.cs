@@ -60,7 +60,7 @@ public sealed partial class S3Storage : IStorage, IObjectRetention
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
-            throw S3Errors.Wrap("PUT", key, e, Options.ObjectLock != ObjectLockKind.None);
+            throw S3Errors.Wrap("PUT", key, e, Options.ObjectLock != ObjectLockKind.None, bucket: Options.Bucket);
         }
     }
 
@@ -75,7 +75,7 @@ public sealed partial class S3Storage : IStorage, IObjectRetention
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
-            throw S3Errors.Wrap("PUT", key, e, Options.ObjectLock != ObjectLockKind.None);
+            throw S3Errors.Wrap("PUT", key, e, Options.ObjectLock != ObjectLockKind.None, bucket: Options.Bucket);
         }
     }
 
@@ -101,7 +101,7 @@ public sealed partial class S3Storage : IStorage, IObjectRetention
             }
             catch (Exception e) when (S3Errors.ShouldWrap(e))
             {
-                throw S3Errors.Wrap("PUT (If-None-Match)", key, e, Options.ObjectLock != ObjectLockKind.None);
+                throw S3Errors.Wrap("PUT (If-None-Match)", key, e, Options.ObjectLock != ObjectLockKind.None, bucket: Options.Bucket);
             }
         }
     }
@@ -188,7 +188,7 @@ public sealed partial class S3Storage : IStorage, IObjectRetention
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
-            throw S3Errors.Wrap("GET", key, e);
+            throw S3Errors.Wrap("GET", key, e, bucket: Options.Bucket);
         }
     }
 
@@ -206,7 +206,7 @@ public sealed partial class S3Storage : IStorage, IObjectRetention
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
-            throw S3Errors.Wrap("HEAD", key, e);
+            throw S3Errors.Wrap("HEAD", key, e, bucket: Options.Bucket);
         }
     }
 
@@ -222,7 +222,7 @@ public sealed partial class S3Storage : IStorage, IObjectRetention
             }
             catch (Exception e) when (S3Errors.ShouldWrap(e))
             {
-                throw S3Errors.Wrap("LIST", prefix + "*", e);
+                throw S3Errors.Wrap("LIST", prefix + "*", e, bucket: Options.Bucket);
             }
             foreach (var o in page.S3Objects ?? [])
             {
@@ -249,7 +249,7 @@ public sealed partial class S3Storage : IStorage, IObjectRetention
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
-            throw S3Errors.Wrap("DELETE", key, e);
+            throw S3Errors.Wrap("DELETE", key, e, bucket: Options.Bucket);
         }
     }
 
@@ -270,7 +270,7 @@ public sealed partial class S3Storage : IStorage, IObjectRetention
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
-            throw S3Errors.Wrap("HEAD", key, e);
+            throw S3Errors.Wrap("HEAD", key, e, bucket: Options.Bucket);
         }
     }
 
@@ -295,7 +295,7 @@ public sealed partial class S3Storage : IStorage, IObjectRetention
         }
         catch (Exception e) when (S3Errors.ShouldWrap(e))
         {
-            throw S3Errors.Wrap("PUT retention", key, e);
+            throw S3Errors.Wrap("PUT retention", key, e, bucket: Options.Bucket);
         }
     }
 

@@ -131,8 +131,8 @@ public sealed class S3SourceErrorTests : IAsyncLifetime
         AssertOneLine(Run(6, S3Peer.SourceEnv(), "restore", "latest", "--to", $"s3:http://127.0.0.1:{port}/{_bucket}"),
             $"offsite: restore target s3:http://127.0.0.1:{port}/{_bucket}: cannot reach http://127.0.0.1:{port}");
         AssertOneLine(Run(2, S3Peer.SourceEnv(), "restore", "latest", "--target", _box.Path("x"), "--only-missing"), "--only-missing applies to a restore into a bucket");
-        AssertOneLine(Run(2, S3Peer.SourceEnv(), "restore", "latest", "--target", _box.Path("x"), "--overwrite"),
-            "--overwrite applies to a restore into a bucket (--to s3:…) or a Docker volume (--to docker-volume:…)");
+        AssertOneLine(Run(2, S3Peer.SourceEnv(), "restore", "latest", "--to", $"s3:{S3Peer.Endpoint}/{_bucket}/copy", "--overwrite", "if-changed"),
+            "--overwrite if-changed applies to a directory target; a bucket or a Docker volume takes always or never");
     }
 
     /// <summary>A local port nothing listens on (bound, then released).</summary>

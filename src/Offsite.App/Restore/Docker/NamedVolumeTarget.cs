@@ -1,5 +1,6 @@
 using Offsite.App.Dump;
 using Offsite.Core.Content;
+using Offsite.Core.Restore;
 using Offsite.Core.Snapshots;
 using Offsite.Sources.Docker;
 
@@ -24,7 +25,7 @@ public sealed class NamedVolumeTarget(DockerEndpoint endpoint, string volume, Vo
         Prepared = await DockerVolumeRestore.PrepareAsync(endpoint, volume, access, overwrite, helperImage, cancellationToken).ConfigureAwait(false);
         if (Prepared.Mountpoint is { } mountpoint)
         {
-            return await new DirectoryTarget(mountpoint, []).RestoreAsync(repo, snapshot, cancellationToken).ConfigureAwait(false);
+            return await new DirectoryTarget(mountpoint, [], OverwritePolicy.Always).RestoreAsync(repo, snapshot, cancellationToken).ConfigureAwait(false);
         }
         long started = repo.Runtime.Clock.GetTimestamp();
         (long Files, long Directories, long Bytes) counts = default;
