@@ -274,7 +274,6 @@ public sealed class Repository
         {
             var present = new HashSet<string>(StringComparer.Ordinal);
             var pending = new List<ObjectInfo>();
-            var indexGarbage = new GarbageBudget(IndexGarbageBudget);
             await foreach (var info in Storage.ListAsync(ObjectKeys.IndexPrefix, cancellationToken).ConfigureAwait(false))
             {
                 present.Add(ObjectKeys.IdOf(info.Key));
@@ -308,7 +307,6 @@ public sealed class Repository
                 {
                     inIndexFiles.UnionWith(packs.Select(p => p.Id));
                 }
-                indexGarbage.Add(info.Size);
             }).ConfigureAwait(false);
             Cache.RetainIndexes(present);
             Cache.RetainPacks(inIndexFiles);
@@ -355,6 +353,7 @@ public sealed class Repository
     /// 3-million-blob repository carried ~300 MiB of dead index buffers at the peak of a backup.
     /// </summary>
     private const long IndexGarbageBudget = 32L << 20;
+    private readonly GarbageBudget _indexGarbage = new(IndexGarbageBudget);
 
     /// <summary>
     /// Rewrite the log when at least half of it is redundant (and it is not tiny): it then stays
@@ -380,10 +379,13 @@ public sealed class Repository
         // A cached copy is used only when it still matches its name; a damaged one is read again.
         if (fromCache && Cache.TryReadIndex(id) is { } cached && ObjectKeys.IdFor(cached) == id)
         {
-            return parse(ObjectCodec.Open(cached, key, Identities, id), key);
+            var fromCopy = parse(ObjectCodec.Open(cached, key, Identities, id), key);
+            _indexGarbage.Add(cached.Length);
+            return fromCopy;
         }
         byte[] stored = await Storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
         var result = parse(ObjectCodec.Open(stored, key, Identities, id), key);
+        _indexGarbage.Add(stored.Length);
         // Cached only once it proved intact: a damaged download must not outlive its repair.
         Cache.WriteIndex(id, stored);
         return result;
