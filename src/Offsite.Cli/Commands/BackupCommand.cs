@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Offsite.App.Backup;
 using Offsite.App.Sources;
-using Offsite.App.Sources.Files;
 using Offsite.Core.Errors;
 using Offsite.Core.Sources;
 using Offsite.Posix;
@@ -31,10 +30,13 @@ public static class BackupCommand
         postgres.AddTo(command);
         var docker = new DockerBackup();
         docker.AddTo(command);
+        var filter = new BackupFilterOptions();
+        filter.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
-            string[] args = r.GetValue(paths) ?? [];
             bool isStdin = r.GetValue(stdin), isCommand = r.GetValue(fromCommand);
+            string[] args = isStdin || isCommand ? r.GetValue(paths) ?? [] : filter.Paths(r, r.GetValue(paths) ?? []);
+            filter.RejectUnlessDirectory(r, !isStdin && !isCommand && !DockerBackup.Handles(args) && !HttpBackup.Handles(args) && !PostgresBackup.Handles(args) && !S3Backup.Handles(args));
             Secrets.StdinIsData = isStdin;
             var request = new BackupRequest(r.GetValue(host) ?? CliEnvironment.Runtime.HostName, r.GetValue(tags) ?? [], r.GetValue(source)) { Time = r.GetValue(time) };
             if (!isStdin && !isCommand && DockerBackup.Handles(args))
@@ -75,12 +77,12 @@ public static class BackupCommand
             else
             {
                 var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-                var options = new DirectorySourceOptions { Paths = [.. args] };
+                var options = filter.Source(r, args);
                 var context = new SourceContext(repo.Cache.Directory is { } dir ? [dir] : [], CliEnvironment.Get);
                 var plan = options.Plan(context);
                 // A second walk of the same tree, ahead of the backup, gives the progress display its totals.
                 var scan = ProgressLine.Wanted(s) ? options.Plan(context).Tree : null;
-                await BackupService.BackupTreeAsync(repo, plan.Tree!, plan.Paths, request with { SourceName = request.SourceName ?? plan.SourceName, Scan = scan }, observer, ct).ConfigureAwait(false);
+                await BackupService.BackupTreeAsync(repo, plan.Tree!, plan.Paths, request with { SourceName = request.SourceName ?? plan.SourceName, Scan = scan, DryRun = filter.DryRun(r) }, observer, ct).ConfigureAwait(false);
             }
             if (s.Json)
             {
