@@ -12,14 +12,14 @@ public sealed class BackupProgress
     public long Directories => Interlocked.Read(ref _directories);
     public long Bytes => Interlocked.Read(ref _bytes);
     public long UnchangedFiles => Interlocked.Read(ref _skippedUnchanged);
-
-    /// <summary>Bytes done, counting the part of the current file read so far (<see cref="Bytes"/> counts whole files).</summary>
-    public long ProcessedBytes => Bytes + Interlocked.Read(ref _currentFileBytes);
     /// <summary>Files the files cache knew whose fingerprint differs; the rest of the read files are new.</summary>
     public long ChangedFiles => Interlocked.Read(ref _changed);
     public long NewFiles => Files - UnchangedFiles - ChangedFiles;
     /// <summary>The snapshot this run is compared with (same host and paths), or null when there is none.</summary>
     public string? ParentSnapshot { get; set; }
+
+    /// <summary>Bytes done, counting the part of the current file read so far (<see cref="Bytes"/> counts whole files).</summary>
+    public long ProcessedBytes => Bytes + Interlocked.Read(ref _currentFileBytes);
     public List<string> Warnings { get; } = new();
 
     /// <summary>Bytes this run read and found already stored, set once the data is flushed.</summary>

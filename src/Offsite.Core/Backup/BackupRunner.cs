@@ -109,8 +109,19 @@ public sealed class BackupRunner
         var unindexed = await _repo.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
         guard.Applied();
         await using var saver = new BlobSaver(_repo, unindexed, dryRun: DryRun);
-        var (root, afterCommit) = await body(saver, cancellationToken).ConfigureAwait(false);
-        await saver.FlushAsync(cancellationToken).ConfigureAwait(false);
+        BlobId root;
+        Action? afterCommit;
+        try
+        {
+            (root, afterCommit) = await body(saver, cancellationToken).ConfigureAwait(false);
+            await saver.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
+        {
+            var (packs, bytes) = await saver.KeepUploadedAsync(InterruptGrace).ConfigureAwait(false);
+            throw new BackupInterruptedException(packs, bytes, cancellationToken, e);
+        }
+        Progress.SetReused(saver.ReusedBytes);
         var snapshot = new Snapshot
         {
             Time = template.Time ?? _repo.Runtime.Clock.GetUtcNow(),
