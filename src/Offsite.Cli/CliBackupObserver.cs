@@ -31,7 +31,7 @@ public sealed class CliBackupObserver(GlobalSettings settings, bool streamLines)
             ["files"] = st.Files, ["dirs"] = st.Directories, ["bytes"] = st.Bytes, ["newBlobs"] = st.NewBlobs,
             ["addedBytes"] = st.AddedBytes, ["addedStoredBytes"] = st.AddedStoredBytes, ["seconds"] = st.DurationSeconds,
             ["reusedBytes"] = progress.ReusedBytes,
-            ["warnings"] = progress.Warnings.Count,
+            ["warnings"] = progress.Warnings.Count, ["parent"] = progress.ParentSnapshot,
         };
         if (!streamLines)
         {
@@ -49,6 +49,21 @@ public sealed class CliBackupObserver(GlobalSettings settings, bool streamLines)
         {
             CommandRunner.Info(settings, $"found {Output.Bytes(progress.ReusedBytes)} of the data read already in the repository (stored by an earlier or an interrupted backup)");
         }
+    }
+
+    public void DryRunDone(Snapshot snapshot, BackupProgress progress)
+    {
+        _progress?.Dispose();
+        _progress = null;
+        var st = snapshot.Stats;
+        Results.Add(new JsonObject
+        {
+            ["message_type"] = "summary", ["dryRun"] = true, ["source"] = snapshot.Source, ["parent"] = progress.ParentSnapshot,
+            ["files"] = st.Files, ["newFiles"] = progress.NewFiles, ["changedFiles"] = progress.ChangedFiles, ["unchangedFiles"] = progress.UnchangedFiles,
+            ["dirs"] = st.Directories, ["bytes"] = st.Bytes, ["newBlobs"] = st.NewBlobs, ["addedBytes"] = st.AddedBytes, ["warnings"] = progress.Warnings.Count,
+        });
+        CommandRunner.Info(settings, $"dry run: {Output.Count(st.Files, "file")} ({progress.NewFiles} new, {progress.ChangedFiles} changed, {progress.UnchangedFiles} unchanged), {Output.Count(st.Directories, "dir")}, {Output.Bytes(st.Bytes)}");
+        CommandRunner.Info(settings, $"would add {Output.Bytes(st.AddedBytes)} new data in {Output.Count(st.NewBlobs, "blob")} (before compression); nothing was written");
     }
 
     public void Note(string message) => CommandRunner.Info(settings, message);

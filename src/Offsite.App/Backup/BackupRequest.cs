@@ -9,6 +9,9 @@ public sealed record BackupRequest(string Host, IReadOnlyList<string> Tags, stri
     /// <summary>The time recorded in the snapshot instead of now: importing an old backup, or building a history to try a retention policy on.</summary>
     public DateTimeOffset? Time { get; init; }
 
+    /// <summary>Walk, chunk and hash, and report what would be added; write nothing (tree sources only).</summary>
+    public bool DryRun { get; init; }
+
     /// <summary>A second instance of a tree source, walked ahead of the backup for a progress display's totals; null for none.</summary>
     public Core.Sources.ITreeSource? Scan { get; init; }
 }

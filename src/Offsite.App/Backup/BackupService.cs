@@ -14,7 +14,14 @@ public static class BackupService
     public static async Task<Snapshot> BackupTreeAsync(Core.Repository.Repository repo, ITreeSource source, IReadOnlyList<string> paths,
         BackupRequest request, IBackupObserver observer, CancellationToken ct)
     {
-        var runner = new BackupRunner(repo) { BeforeCommit = request.BeforeCommit };
+        // A write-only key cannot read snapshots: it has no parent to name and keeps using the files cache.
+        var parent = repo.Key.CanRead ? await FindParentAsync(repo, request.Host, paths, ct).ConfigureAwait(false) : null;
+        var runner = new BackupRunner(repo) { BeforeCommit = request.BeforeCommit, DryRun = request.DryRun, ReadEveryFile = repo.Key.CanRead && parent is null };
+        if (repo.Key.CanRead)
+        {
+            runner.Progress.ParentSnapshot = parent?.Id;
+            observer.Note(parent is null ? "no parent snapshot: every file is read" : $"using parent snapshot {parent.Id[..8]}");
+        }
         string sourceName = request.SourceName ?? string.Join(",", paths);
         observer.Started(sourceName, runner.Progress);
         using var stopScan = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -30,8 +37,23 @@ public static class BackupService
             await scan.ConfigureAwait(false);
         }
         foreach (string warning in runner.Progress.Warnings) observer.Warning(warning);
-        observer.Saved(snapshot, runner.Progress);
+        if (request.DryRun)
+        {
+            observer.DryRunDone(snapshot, runner.Progress);
+        }
+        else
+        {
+            observer.Saved(snapshot, runner.Progress);
+        }
         return snapshot;
+    }
+
+    /// <summary>The newest snapshot of the same host and paths (restic's parent): unchanged files are taken from the files cache only when it exists.</summary>
+    private static async Task<Snapshot?> FindParentAsync(Core.Repository.Repository repo, string host, IReadOnlyList<string> paths, CancellationToken ct)
+    {
+        var wanted = paths.Order(StringComparer.Ordinal).ToList();
+        var snapshots = await repo.ListSnapshotsAsync(ct).ConfigureAwait(false);
+        return snapshots.LastOrDefault(s => s.Host == host && s.Paths.Order(StringComparer.Ordinal).SequenceEqual(wanted, StringComparer.Ordinal));
     }
 
     /// <summary>

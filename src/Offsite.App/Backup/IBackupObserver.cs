@@ -12,6 +12,9 @@ public interface IBackupObserver
     /// <summary>A snapshot was written.</summary>
     void Saved(Snapshot snapshot, BackupProgress progress);
 
+    /// <summary>A dry run ended: <paramref name="snapshot"/> (never stored, no id) and its stats tell what a backup would add.</summary>
+    void DryRunDone(Snapshot snapshot, BackupProgress progress);
+
     /// <summary>Something worth a line in the run's log (a copy made after the backup).</summary>
     void Note(string message);
 

@@ -1,4 +1,5 @@
 using Offsite.Core.Content;
+using Offsite.Core.Errors;
 using Offsite.Core.Restore;
 using Offsite.Core.Snapshots;
 
@@ -34,7 +35,17 @@ public sealed class DirectoryTarget(string path, IReadOnlyList<string> includes,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
             filter, holdPack: data.Hold, existing: new ExistingEntryCheck(overwrite, repo.Key.BlobIdKey));
         long started = repo.Runtime.Clock.GetTimestamp();
+        bool targetExisted = Directory.Exists(path);
         var result = await restorer.RestoreAsync(BlobId.Parse(snapshot.Tree), path, cancellationToken).ConfigureAwait(false);
+        if (!filter.IsEverything && !result.Matched)
+        {
+            if (!targetExisted && !Directory.EnumerateFileSystemEntries(path).Any())
+            {
+                Directory.Delete(path); // made for this restore, which wrote nothing
+            }
+            throw new OffsiteException(ErrorKind.NotFound,
+                $"--include {string.Join(", ", filter.Patterns.Select(p => $"'{p}'"))} matches nothing in snapshot {snapshot.Id[..8]}; nothing was restored");
+        }
         double seconds = repo.Runtime.Clock.GetElapsedTime(started).TotalSeconds;
         return new RestoreReport(result.Files, result.Directories, result.Bytes, seconds, result.Errors, result);
     }

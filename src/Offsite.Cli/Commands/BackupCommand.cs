@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using Offsite.App.Backup;
 using Offsite.App.Sources;
-using Offsite.App.Sources.Files;
 using Offsite.Core.Errors;
 using Offsite.Core.Sources;
 using Offsite.Posix;
@@ -24,17 +23,20 @@ public static class BackupCommand
         var time = new Option<DateTimeOffset?>("--time")
         {
             Description = "time recorded in the snapshot instead of now, e.g. 2026-01-31T23:00:00Z or '2026-01-31 23:00:00' (local time)",
-            CustomParser = ParseTime,
+            CustomParser = r => TimeArgument.Parse(r, "--time"),
         };
         var command = new Command("backup", "back up paths, standard input or a command's output") { paths, stdin, stdinName, fromCommand, tags, host, source, time };
         var postgres = new PostgresBackup();
         postgres.AddTo(command);
         var docker = new DockerBackup();
         docker.AddTo(command);
+        var filter = new BackupFilterOptions();
+        filter.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
-            string[] args = r.GetValue(paths) ?? [];
             bool isStdin = r.GetValue(stdin), isCommand = r.GetValue(fromCommand);
+            string[] args = isStdin || isCommand ? r.GetValue(paths) ?? [] : filter.Paths(r, r.GetValue(paths) ?? []);
+            filter.RejectUnlessDirectory(r, !isStdin && !isCommand && !DockerBackup.Handles(args) && !HttpBackup.Handles(args) && !PostgresBackup.Handles(args) && !S3Backup.Handles(args));
             Secrets.StdinIsData = isStdin;
             var request = new BackupRequest(r.GetValue(host) ?? CliEnvironment.Runtime.HostName, r.GetValue(tags) ?? [], r.GetValue(source)) { Time = r.GetValue(time) };
             if (!isStdin && !isCommand && DockerBackup.Handles(args))
@@ -75,12 +77,12 @@ public static class BackupCommand
             else
             {
                 var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-                var options = new DirectorySourceOptions { Paths = [.. args] };
+                var options = filter.Source(r, args);
                 var context = new SourceContext(repo.Cache.Directory is { } dir ? [dir] : [], CliEnvironment.Get);
                 var plan = options.Plan(context);
                 // A second walk of the same tree, ahead of the backup, gives the progress display its totals.
                 var scan = ProgressLine.Wanted(s) ? options.Plan(context).Tree : null;
-                await BackupService.BackupTreeAsync(repo, plan.Tree!, plan.Paths, request with { SourceName = request.SourceName ?? plan.SourceName, Scan = scan }, observer, ct).ConfigureAwait(false);
+                await BackupService.BackupTreeAsync(repo, plan.Tree!, plan.Paths, request with { SourceName = request.SourceName ?? plan.SourceName, Scan = scan, DryRun = filter.DryRun(r) }, observer, ct).ConfigureAwait(false);
             }
             if (s.Json)
             {
@@ -119,17 +121,5 @@ public static class BackupCommand
                 _handle.Dispose();
             }
         }
-    }
-
-    /// <summary>RFC 3339, or a date and time without an offset (local time, as restic's --time takes it).</summary>
-    private static DateTimeOffset? ParseTime(System.CommandLine.Parsing.ArgumentResult result)
-    {
-        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeLocal, out var t))
-        {
-            return t;
-        }
-        result.AddError($"--time: '{text}' is not a time; use 2026-01-31T23:00:00Z or '2026-01-31 23:00:00'");
-        return null;
     }
 }

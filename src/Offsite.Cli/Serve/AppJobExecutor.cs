@@ -35,6 +35,9 @@ public sealed class AppJobExecutor(ConfigJobCatalog catalog) : IJobExecutor
         public void Saved(Snapshot snapshot, BackupProgress progress) =>
             log.Write($"{snapshot.Source}: snapshot {snapshot.Id[..8]} saved: {snapshot.Stats.Files} files, {Output.Bytes(snapshot.Stats.Bytes)}, added {Output.Bytes(snapshot.Stats.AddedBytes)} ({Output.Bytes(snapshot.Stats.AddedStoredBytes)} stored) in {snapshot.Stats.DurationSeconds:0.0}s");
 
+        public void DryRunDone(Snapshot snapshot, BackupProgress progress) =>
+            log.Write($"{snapshot.Source}: dry run: {snapshot.Stats.Files} files, would add {Output.Bytes(snapshot.Stats.AddedBytes)}; nothing written");
+
         public void Note(string message) => log.Write(message);
 
         public void Warning(string message) => log.Write($"warning: {message}");

@@ -5,7 +5,7 @@ namespace Offsite.Core.Archiver;
 /// <summary>Counters a backup updates as it goes; read from another thread for progress display.</summary>
 public sealed class BackupProgress
 {
-    private long _bytes, _skippedUnchanged, _reusedBytes, _currentFileBytes;
+    private long _bytes, _skippedUnchanged, _changed, _reusedBytes, _currentFileBytes;
     private long _totalFiles, _totalBytes;
     private volatile bool _totalsKnown;
     private volatile string? _currentFile;
@@ -16,6 +16,11 @@ public sealed class BackupProgress
     public long Directories => Entries.Directories;
     public long Bytes => Interlocked.Read(ref _bytes);
     public long UnchangedFiles => Interlocked.Read(ref _skippedUnchanged);
+    /// <summary>Files the files cache knew whose fingerprint differs; the rest of the read files are new.</summary>
+    public long ChangedFiles => Interlocked.Read(ref _changed);
+    public long NewFiles => Files - UnchangedFiles - ChangedFiles;
+    /// <summary>The snapshot this run is compared with (same host and paths), or null when there is none.</summary>
+    public string? ParentSnapshot { get; set; }
 
     /// <summary>Bytes done, counting the part of the current file read so far (<see cref="Bytes"/> counts whole files).</summary>
     public long ProcessedBytes => Bytes + Interlocked.Read(ref _currentFileBytes);
@@ -60,6 +65,8 @@ public sealed class BackupProgress
         Interlocked.Add(ref _bytes, bytes);
         if (unchanged) Interlocked.Increment(ref _skippedUnchanged);
     }
+
+    internal void AddChangedFile() => Interlocked.Increment(ref _changed);
 
     internal void AddBytes(long bytes) => Interlocked.Add(ref _bytes, bytes);
     internal void AddDirectory() => Entries.Add(NodeType.Directory);

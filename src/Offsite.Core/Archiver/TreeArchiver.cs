@@ -101,7 +101,7 @@ public sealed class TreeArchiver
     {
         var print = entry.Fingerprint;
         string? key = entry.CacheKey;
-        if (TryReuse(_previous, entry, out var cached))
+        if (TryReuse(_previous, entry, out var cached, out bool seenBefore))
         {
             _next.Add(key!, cached);
             _progress.AddFile(print.Size, unchanged: true);
@@ -120,19 +120,22 @@ public sealed class TreeArchiver
         entry.Node.Size = total;
         if (key is not null) _next.Add(key, new FilesCache.Entry(print.MtimeNs, print.Change, total, print.Identity, ids.ToArray()));
         _progress.AddFile(total, unchanged: false);
+        if (seenBefore) _progress.AddChangedFile();
         return ids.Select(id => id.ToString()).ToList();
     }
 
     /// <summary>True when <paramref name="entry"/> is unchanged since the previous backup and its blobs are still stored: it is not read.</summary>
     /// <remarks>Asked in walk order, ahead of the archiver, through the look-ahead cursor.</remarks>
     public bool WillReuse(SourceEntry entry) =>
-        TryReuse(_lookahead ?? throw new InvalidOperationException("the archiver was built without a look-ahead cursor"), entry, out _);
+        TryReuse(_lookahead ?? throw new InvalidOperationException("the archiver was built without a look-ahead cursor"), entry, out _, out _);
 
-    private bool TryReuse(FilesCacheReader cache, SourceEntry entry, out FilesCache.Entry cached)
+    /// <param name="seenBefore">the files cache has the entry (reused or not): a file not reused is changed, not new</param>
+    private bool TryReuse(FilesCacheReader cache, SourceEntry entry, out FilesCache.Entry cached, out bool seenBefore)
     {
         var print = entry.Fingerprint;
         cached = default;
-        return entry.CacheKey is { } key && cache.TryGet(key, out cached)
+        seenBefore = entry.CacheKey is { } key && cache.TryGet(key, out cached);
+        return seenBefore
             && cached.MtimeNs == print.MtimeNs && cached.CtimeNs == print.Change && cached.Size == print.Size && cached.Inode == print.Identity
             && cached.Content.All(_saver.IsKnown);
     }

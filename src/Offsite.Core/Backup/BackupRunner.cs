@@ -34,6 +34,12 @@ public sealed class BackupRunner
     /// </summary>
     public Func<CancellationToken, Task>? BeforeCommit { get; init; }
 
+    /// <summary>Walk, chunk and hash, count what would be added, and write nothing: no pack, index, snapshot or files cache.</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>Read every file, ignoring the files cache (there is no parent snapshot to compare with, as in restic).</summary>
+    public bool ReadEveryFile { get; init; }
+
     public Chunker CreateChunker()
     {
         var c = _repo.Config.Chunker;
@@ -46,9 +52,10 @@ public sealed class BackupRunner
         // The files cache streams from the last run's file to this run's (docs/design.md, "Memory");
         // this run's replaces it only once the snapshot is stored.
         string? cachePath = _repo.Cache.FilesCachePath(source.CacheKey);
-        using var previous = FilesCacheReader.Open(cachePath);
-        using var lookahead = source is IReadAheadSource ? FilesCacheReader.Open(cachePath) : null;
-        using var next = FilesCacheWriter.Create(cachePath);
+        string? previousPath = ReadEveryFile ? null : cachePath;
+        using var previous = FilesCacheReader.Open(previousPath);
+        using var lookahead = source is IReadAheadSource ? FilesCacheReader.Open(previousPath) : null;
+        using var next = FilesCacheWriter.Create(DryRun ? null : cachePath);
         return await RunAsync(template, async (saver, ct) =>
         {
             var archiver = new TreeArchiver(saver, CreateChunker(), previous, next, Progress, lookahead);
@@ -101,7 +108,7 @@ public sealed class BackupRunner
         var guard = await Prune.BackupGuard.BeginAsync(_repo, _time, cancellationToken).ConfigureAwait(false);
         var unindexed = await _repo.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
         guard.Applied();
-        await using var saver = new BlobSaver(_repo, unindexed);
+        await using var saver = new BlobSaver(_repo, unindexed, dryRun: DryRun);
         BlobId root;
         Action? afterCommit;
         try
@@ -137,6 +144,10 @@ public sealed class BackupRunner
                 Unreadable = Progress.Warnings.Count,
             },
         };
+        if (DryRun)
+        {
+            return snapshot; // not stored, so it has no id
+        }
         if (BeforeCommit is not null)
         {
             await BeforeCommit(cancellationToken).ConfigureAwait(false);

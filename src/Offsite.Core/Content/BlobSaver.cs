@@ -49,8 +49,13 @@ public sealed class BlobSaver : IAsyncDisposable
     private Exception? _failure;
     private long _newBlobs, _addedBytes, _addedStoredBytes, _reusedBytes, _uploadedPacks, _uploadedBytes;
 
-    public BlobSaver(Repository.Repository repository, IEnumerable<PackInfo> unindexedPacks, int workers = 0)
+    /// <summary>True for a dry run: blobs are identified and counted, nothing is packed or written.</summary>
+    private readonly bool _dryRun;
+
+    /// <param name="dryRun">identify and count new blobs only (backup --dry-run): no pack, index or cache file is written</param>
+    public BlobSaver(Repository.Repository repository, IEnumerable<PackInfo> unindexedPacks, int workers = 0, bool dryRun = false)
     {
+        _dryRun = dryRun;
         _repo = repository;
         _unindexed = unindexedPacks.ToList();
         _unindexedBlobs = _unindexed.Sum(p => p.Entries.Count);
@@ -64,7 +69,7 @@ public sealed class BlobSaver : IAsyncDisposable
         _chunkBuffers = ArrayPool<byte>.Create(Math.Max(repository.Config.Chunker.Max, 1 << 20), QueueCapacity + 1);
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(QueueCapacity) { SingleWriter = true });
         _stopWorkers = CancellationTokenSource.CreateLinkedTokenSource(_failed.Token);
-        _workers = Enumerable.Range(0, workerCount).Select(_ => Task.Run(WorkerAsync)).ToArray();
+        _workers = dryRun ? [] : Enumerable.Range(0, workerCount).Select(_ => Task.Run(WorkerAsync)).ToArray();
     }
 
     public long NewBlobs => Interlocked.Read(ref _newBlobs);
@@ -102,6 +107,13 @@ public sealed class BlobSaver : IAsyncDisposable
             {
                 return id;
             }
+        }
+        if (_dryRun)
+        {
+            // Counted as stored uncompressed: a dry run does not spend the compression work.
+            Interlocked.Increment(ref _newBlobs);
+            Interlocked.Add(ref _addedBytes, data.Length);
+            return id;
         }
         byte[] copy = _chunkBuffers.Rent(data.Length);
         data.Span.CopyTo(copy);
@@ -296,6 +308,10 @@ public sealed class BlobSaver : IAsyncDisposable
     /// <summary>Uploads the last partial pack and writes the index for every pack not yet indexed.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
+        if (_dryRun)
+        {
+            return;
+        }
         _queue.Writer.TryComplete();
         try
         {

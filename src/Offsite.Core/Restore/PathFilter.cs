@@ -1,57 +1,31 @@
-using System.IO.Enumeration;
+using Offsite.Core.Paths;
 
 namespace Offsite.Core.Restore;
 
 /// <summary>
-/// Which snapshot paths a restore takes. Paths are '/'-rooted inside the snapshot. A pattern
-/// selects the path itself and everything below it; '*' and '?' glob within the whole path.
-/// No pattern means everything.
+/// Which snapshot paths a restore takes: those matching one of the patterns (restic's <c>--include</c>
+/// semantics, see <see cref="PathPattern"/>), and everything below them. Paths are '/'-rooted inside
+/// the snapshot. No pattern means everything.
 /// </summary>
 public sealed class PathFilter
 {
-    private readonly string[] _patterns;
+    private readonly PathPattern[] _patterns;
 
+    /// <param name="patterns">as given on the command line; a malformed one is a usage error</param>
     public PathFilter(IEnumerable<string> patterns)
     {
-        _patterns = patterns.Select(p => "/" + p.Trim().Trim('/')).Where(p => p != "/").ToArray();
+        // "/" alone selects everything, the same as no pattern.
+        _patterns = patterns.Where(p => p.Trim().Trim('/').Length > 0).Select(p => PathPattern.Parse(p)).ToArray();
     }
 
     public bool IsEverything => _patterns.Length == 0;
 
+    /// <summary>The patterns as given, for messages.</summary>
+    public IEnumerable<string> Patterns => _patterns.Select(p => p.Text);
+
     /// <summary>True when <paramref name="path"/> or one of its ancestors matches.</summary>
-    public bool Includes(string path)
-    {
-        if (IsEverything) return true;
-        foreach (string p in _patterns)
-        {
-            if (Matches(p, path)) return true;
-        }
-        // An ancestor matched?
-        for (int i = path.LastIndexOf('/'); i > 0; i = path.LastIndexOf('/', i - 1))
-        {
-            string ancestor = path[..i];
-            foreach (string p in _patterns)
-            {
-                if (Matches(p, ancestor)) return true;
-            }
-        }
-        return false;
-    }
+    public bool Includes(string path) => IsEverything || _patterns.Any(p => p.Matches(path));
 
     /// <summary>True when something below directory <paramref name="path"/> may match.</summary>
-    public bool MayIncludeBelow(string path)
-    {
-        if (IsEverything) return true;
-        foreach (string p in _patterns)
-        {
-            if (p.Contains('*', StringComparison.Ordinal) || p.Contains('?', StringComparison.Ordinal) || p.StartsWith(path + "/", StringComparison.Ordinal) || path == "/")
-            {
-                return true;
-            }
-        }
-        return Includes(path);
-    }
-
-    private static bool Matches(string pattern, string path) =>
-        pattern == path || FileSystemName.MatchesSimpleExpression(pattern, path, ignoreCase: false);
+    public bool MayIncludeBelow(string path) => IsEverything || _patterns.Any(p => p.MayMatchBelow(path));
 }

@@ -18,6 +18,8 @@ public sealed class RestoreResult
     /// <summary>One line per path that was not restored (or not restored intact), with the reason.</summary>
     public List<string> Errors { get; } = new();
     public bool Complete { get { lock (Errors) { return Errors.Count == 0; } } }
+    /// <summary>True when the snapshot had something to restore: an entry the include patterns selected (always, without patterns, unless it is empty).</summary>
+    public bool Matched { get; internal set; }
 
     internal void AddFile(long bytes)
     {

@@ -36,6 +36,8 @@ public sealed class Restorer
     private Exception? _targetFailure;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<(byte[] Path, Node Node)> _directories = new();
+    /// <summary>The directories from the root to where the walk is.</summary>
+    private readonly List<DirectoryOnTheWay> _onTheWay = new();
     private readonly RestoreResult _result = new();
     private readonly int _workers;
     private readonly int _planLimit;
@@ -173,29 +175,27 @@ public sealed class Restorer
             if (node.Type == NodeType.Directory)
             {
                 if (!included && !_filter.MayIncludeBelow(childDisplay)) continue;
-                try
+                // A directory on the way to an include is made only once something below it is restored.
+                _onTheWay.Add(new DirectoryOnTheWay(path, childDisplay, node));
+                if (included && !MakeDirectoriesOnTheWay())
                 {
-                    PosixFs.MakeDirectory(path, PrivateDir, existOk: true);
-                }
-                catch (PosixException e) when (TargetFailure.Is(e))
-                {
-                    StopOnTargetFailure(e);
-                    return;
-                }
-                catch (PosixException e)
-                {
-                    _result.Fail(childDisplay, e.Message);
+                    _onTheWay.RemoveAt(_onTheWay.Count - 1);
+                    if (_targetFailure is not null) return;
                     continue;
                 }
-                _directories.Add((path, node));
-                _result.AddDirectory();
                 if (node.Subtree is not null)
                 {
                     await WalkAsync(BlobId.Parse(node.Subtree), path, childDisplay, cancellationToken).ConfigureAwait(false);
                 }
+                _onTheWay.RemoveAt(_onTheWay.Count - 1);
                 continue;
             }
             if (!included) continue;
+            if (!MakeDirectoriesOnTheWay())
+            {
+                if (_targetFailure is not null) return;
+                continue;
+            }
             if (node.Type == NodeType.File)
             {
                 // Hard links are decided here, in tree order, so the first path is always the one written.
@@ -220,6 +220,46 @@ public sealed class Restorer
                 RestoreSpecial(path, childDisplay, node);
             }
         }
+    }
+
+    /// <summary>
+    /// Makes the directories entered so far that do not exist yet, outermost first. False when one cannot be made:
+    /// the failure is recorded (or the target failed as a whole, which stops the restore).
+    /// </summary>
+    private bool MakeDirectoriesOnTheWay()
+    {
+        _result.Matched = true;
+        foreach (var dir in _onTheWay)
+        {
+            if (dir.Made) continue;
+            try
+            {
+                PosixFs.MakeDirectory(dir.Path, PrivateDir, existOk: true);
+            }
+            catch (PosixException e) when (TargetFailure.Is(e))
+            {
+                StopOnTargetFailure(e);
+                return false;
+            }
+            catch (PosixException e)
+            {
+                _result.Fail(dir.Display, e.Message);
+                return false;
+            }
+            dir.Made = true;
+            _directories.Add((dir.Path, dir.Node));
+            _result.AddDirectory();
+        }
+        return true;
+    }
+
+    /// <summary>A directory the walk is in; <see cref="Made"/> once it exists in the target.</summary>
+    private sealed class DirectoryOnTheWay(byte[] path, string display, Node node)
+    {
+        public byte[] Path { get; } = path;
+        public string Display { get; } = display;
+        public Node Node { get; } = node;
+        public bool Made { get; set; }
     }
 
     /// <summary>

@@ -16,11 +16,17 @@ public sealed class LocalDirectorySource : ITreeSource
 {
     private readonly PathTrie _root = new();
     private readonly HashSet<string> _excluded;
+    private readonly DirectoryWalkRules _rules;
+    /// <summary>The first bytes of a valid CACHEDIR.TAG (https://bford.info/cachedir/).</summary>
+    private static readonly byte[] CacheDirSignature = "Signature: 8a477f597d28d172789f06886806bc55"u8.ToArray();
+    private static readonly byte[] CacheDirTag = "CACHEDIR.TAG"u8.ToArray();
 
     /// <param name="absolutePaths">what to back up; an ancestor given too makes a descendant redundant</param>
     /// <param name="excludedPaths">absolute paths left out wherever they appear (the cache directory)</param>
-    public LocalDirectorySource(IReadOnlyList<string> absolutePaths, IEnumerable<string>? excludedPaths = null)
+    /// <param name="rules">exclude patterns and the other walk rules</param>
+    public LocalDirectorySource(IReadOnlyList<string> absolutePaths, IEnumerable<string>? excludedPaths = null, DirectoryWalkRules? rules = null)
     {
+        _rules = rules ?? DirectoryWalkRules.None;
         Paths = absolutePaths;
         foreach (string p in absolutePaths)
         {
@@ -41,7 +47,8 @@ public sealed class LocalDirectorySource : ITreeSource
         directory.Handle switch
         {
             TrieDirectory t => ListTrieAsync(t.Trie, t.Path, cancellationToken),
-            byte[] path => ListDirectoryAsync(path, cancellationToken),
+            LocalDirectory d => ListDirectoryAsync(d, cancellationToken),
+            byte[] path => ListDirectoryAsync(new LocalDirectory(path, null, false), cancellationToken), // a root given by path (a volume's mountpoint)
             _ => throw new ArgumentException("not an entry of this source", nameof(directory)),
         };
 
@@ -86,8 +93,13 @@ public sealed class LocalDirectorySource : ITreeSource
         }
     }
 
-    private async IAsyncEnumerable<SourceEntry> ListDirectoryAsync(byte[] path, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<SourceEntry> ListDirectoryAsync(LocalDirectory directory, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (directory.OtherFileSystem)
+        {
+            yield break; // --one-file-system: the mount point is kept, empty
+        }
+        byte[] path = directory.Path;
         List<DirEntry> entries;
         try
         {
@@ -97,19 +109,41 @@ public sealed class LocalDirectorySource : ITreeSource
         {
             throw new SourceEntryException(e.PathText, e.Message, e);
         }
+        if (_rules.ExcludeCaches && entries.Any(e => e.Name.AsSpan().SequenceEqual(CacheDirTag)) && IsValidCacheDirTag(PosixPath.Join(path, CacheDirTag)))
+        {
+            // A cache directory keeps only its tag, as in restic: the next restore shows what was left out.
+            entries = entries.Where(e => e.Name.AsSpan().SequenceEqual(CacheDirTag)).ToList();
+        }
         foreach (var e in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (Entry(PosixPath.Join(path, e.Name), e.Name) is { } entry) yield return entry;
+            if (Entry(PosixPath.Join(path, e.Name), e.Name, directory.Device) is { } entry) yield return entry;
+        }
+    }
+
+    private static bool IsValidCacheDirTag(byte[] path)
+    {
+        try
+        {
+            using var handle = PosixFs.OpenRead(path);
+            var head = new byte[CacheDirSignature.Length];
+            int n = 0, r;
+            while (n < head.Length && (r = RandomAccess.Read(handle, head.AsSpan(n), n)) > 0) n += r;
+            return n == head.Length && head.AsSpan().SequenceEqual(CacheDirSignature);
+        }
+        catch (PosixException)
+        {
+            return false; // an unreadable tag marks nothing; the directory is backed up (and its unreadable parts reported)
         }
     }
 #pragma warning restore CS1998
 
     /// <summary>An lstat'ed entry; null when excluded. A vanished or unreadable one becomes an entry whose reading fails.</summary>
-    private SourceEntry? Entry(byte[] path, byte[] name)
+    /// <param name="parentDevice">the device of the directory listing it; null for a path given to back up</param>
+    private SourceEntry? Entry(byte[] path, byte[] name, ulong? parentDevice = null)
     {
         string key = FilesCache.KeyOf(path);
-        if (_excluded.Contains(key))
+        if (_excluded.Contains(key) || (_rules.Exclude.Count > 0 && _rules.Excludes(PosixPath.ToDisplay(path))))
         {
             return null;
         }
@@ -139,7 +173,10 @@ public sealed class LocalDirectorySource : ITreeSource
         {
             return SourceEntry.Failed(name, new SourceEntryException(e.PathText, e.Message, e));
         }
-        return new SourceEntry(node, new FileFingerprint(stat.MtimeNs, stat.CtimeNs, stat.Size, stat.Inode), key, path);
+        object handle = stat.Type == PosixFileType.Directory
+            ? new LocalDirectory(path, stat.Device, _rules.OneFileSystem && parentDevice is { } parent && parent != stat.Device)
+            : path;
+        return new SourceEntry(node, new FileFingerprint(stat.MtimeNs, stat.CtimeNs, stat.Size, stat.Inode), key, handle);
     }
 
     internal static Node NodeFromStat(byte[] name, FileStat stat)
@@ -175,6 +212,9 @@ public sealed class LocalDirectorySource : ITreeSource
     }
 
     private sealed record TrieDirectory(PathTrie Trie, byte[] Path);
+
+    /// <param name="OtherFileSystem">on another device than its parent while --one-file-system is on: listed as empty</param>
+    private sealed record LocalDirectory(byte[] Path, ulong? Device, bool OtherFileSystem);
 
     private sealed class PathTrie
     {

@@ -1,5 +1,6 @@
 using Offsite.App.Config;
 using Offsite.Core.Errors;
+using Offsite.Core.Paths;
 using Offsite.Sources.Files;
 
 namespace Offsite.App.Sources.Files;
@@ -13,6 +14,18 @@ public sealed class DirectorySourceOptions : SourceOptions
     public List<string>? Paths { get; set; }
     [Help("the snapshot's source name (default: the paths)")]
     public string? Name { get; set; }
+    [Help("path patterns to leave out (restic's --exclude; docs/patterns.md)")]
+    public List<string>? Exclude { get; set; }
+    [Help("files of exclude patterns, one a line; # comments and blank lines ignored")]
+    public List<string>? ExcludeFile { get; set; }
+    [Help("path patterns to leave out, letters compared case-insensitively")]
+    public List<string>? Iexclude { get; set; }
+    [Help("files of case-insensitive exclude patterns")]
+    public List<string>? IexcludeFile { get; set; }
+    [Help("leave out the contents of directories holding a valid CACHEDIR.TAG (the tag file is kept)")]
+    public bool ExcludeCaches { get; set; }
+    [Help("do not descend into other file systems (mount points are kept, empty)")]
+    public bool OneFileSystem { get; set; }
 
     public override SourcePlan Plan(SourceContext context)
     {
@@ -31,8 +44,32 @@ public sealed class DirectorySourceOptions : SourceOptions
                 throw new OffsiteException(ErrorKind.Usage, $"{p}: no such file or directory");
             }
         }
-        var source = new LocalDirectorySource(absolute, context.ExcludedPaths);
+        var source = new LocalDirectorySource(absolute, context.ExcludedPaths, WalkRules());
         return SourcePlan.ForTree(source, absolute, Name ?? string.Join(",", absolute));
+    }
+
+    /// <summary>The exclusion settings as walk rules; a malformed pattern or an unreadable pattern file is a usage error.</summary>
+    public DirectoryWalkRules WalkRules()
+    {
+        var patterns = new List<PathPattern>();
+        patterns.AddRange((Exclude ?? []).Concat((ExcludeFile ?? []).SelectMany(ReadListFile)).Select(p => PathPattern.Parse(p)));
+        patterns.AddRange((Iexclude ?? []).Concat((IexcludeFile ?? []).SelectMany(ReadListFile)).Select(p => PathPattern.Parse(p, ignoreCase: true)));
+        return new DirectoryWalkRules { Exclude = patterns, ExcludeCaches = ExcludeCaches, OneFileSystem = OneFileSystem };
+    }
+
+    /// <summary>The lines of a pattern or path list, without blank lines and '#' comments (restic's format).</summary>
+    public static IEnumerable<string> ReadListFile(string file)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OffsiteException(ErrorKind.Usage, $"{file}: {e.Message}", e);
+        }
+        return lines.Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'));
     }
 
     private static string Normalize(string p)
