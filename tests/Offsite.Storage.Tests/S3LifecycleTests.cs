@@ -27,7 +27,9 @@ public sealed class S3LifecycleTests
         var snapshots = new List<(string Id, Stopwatch Age, string Expected, bool Verified)>();
         HashSet<string> firstPacks = [];
         var clock = Stopwatch.StartNew();
-        for (int round = 0; clock.Elapsed < TimeSpan.FromSeconds(48); round++)
+        // At least 48 s of rounds; on a slow machine (a round can take 10 s) longer, until five snapshots
+        // were caught in their restore window, for at most four minutes.
+        for (int round = 0; clock.Elapsed < TimeSpan.FromSeconds(48) || (snapshots.Count(x => x.Verified) < 5 && clock.Elapsed < TimeSpan.FromMinutes(4)); round++)
         {
             // A little new data each round; most of the tree stays the same and dedups while young.
             File.WriteAllText(Path.Combine(src, $"round{round}.txt"), $"round {round} at {clock.Elapsed}\n");
