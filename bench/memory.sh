@@ -66,7 +66,7 @@ for k in "${SIZES[@]}"; do
   run "$files" offsite "initial backup" "$OFFSITE" -r "$repo" backup -q "$tree"
   run "$files" offsite "no-change backup" "$OFFSITE" -r "$repo" backup -q "$tree"
   run "$files" offsite check "$OFFSITE" -r "$repo" check -q
-  run "$files" offsite ls "$OFFSITE" -r "$repo" ls latest
+  run "$files" offsite "ls -R" "$OFFSITE" -r "$repo" ls -R latest
   run "$files" offsite restore "$OFFSITE" -r "$repo" restore -q latest --target "$target"
   rm -rf "$target" "$repo" "$cache"
 
@@ -79,7 +79,7 @@ for k in "${SIZES[@]}"; do
     run "$files" restic "initial backup" restic -r "$repo" backup -q "$tree"
     run "$files" restic "no-change backup" restic -r "$repo" backup -q "$tree"
     run "$files" restic check restic -r "$repo" check -q
-    run "$files" restic ls restic -r "$repo" ls latest
+    run "$files" restic "ls -R" restic -r "$repo" ls latest
     run "$files" restic restore restic -r "$repo" restore latest --target "$target"
     rm -rf "$target" "$repo" "$RESTIC_CACHE_DIR"
   fi
