@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Offsite.App.Find;
 using Offsite.App.Snapshots;
 using Offsite.Core.Content;
+using Offsite.Core.Paths;
 
 namespace Offsite.Cli.Commands;
 
@@ -20,9 +21,9 @@ public static class FindCommand
         filters.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
-            // The private matcher sits behind this one predicate: swapping in Core's shared pattern changes only this line.
-            var matchers = r.GetValue(patterns)!.Select(p => new FindPattern(p)).ToList();
-            var criteria = new FindCriteria(path => matchers.Any(m => m.IsMatch(path)), r.GetValue(oldest), r.GetValue(newest));
+            // The patterns of backup --exclude and restore --include; find reports the paths that match themselves.
+            var matchers = r.GetValue(patterns)!.Select(p => PathPattern.Parse(p)).ToList();
+            var criteria = new FindCriteria(path => matchers.Any(m => m.MatchesExactly(path)), r.GetValue(oldest), r.GetValue(newest));
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
             var snapshots = await SnapshotQuery.SelectAsync(repo, r.GetValue(ids) ?? [], filters.Filter(r), ct).ConfigureAwait(false);
             await repo.LoadIndexAsync(ct).ConfigureAwait(false);

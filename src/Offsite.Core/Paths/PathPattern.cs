@@ -53,16 +53,24 @@ public sealed class PathPattern
     }
 
     /// <summary>True when <paramref name="path"/> (absolute, '/'-separated) or one of its ancestors matches.</summary>
-    public bool Matches(string path)
+    public bool Matches(string path) => Match(path, whole: false);
+
+    /// <summary>
+    /// True when <paramref name="path"/> itself matches, not only an ancestor (what `find` reports): an
+    /// anchored pattern must cover every component, a floating one the trailing components.
+    /// </summary>
+    public bool MatchesExactly(string path) => Match(path, whole: true);
+
+    private bool Match(string path, bool whole)
     {
         string[] names = Split(path);
         if (_anchored)
         {
-            return MatchesPrefix(names, 0, 0);
+            return MatchesPrefix(names, 0, 0, whole);
         }
         for (int offset = 0; offset < names.Length; offset++)
         {
-            if (MatchesPrefix(names, 0, offset)) return true;
+            if (MatchesPrefix(names, 0, offset, whole)) return true;
         }
         return _parts.Length == 0;
     }
@@ -87,8 +95,8 @@ public sealed class PathPattern
 
     private static string[] Split(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);
 
-    /// <summary>Do the parts from <paramref name="part"/> on match the names from <paramref name="name"/> on, or a prefix of them?</summary>
-    private bool MatchesPrefix(string[] names, int part, int name)
+    /// <summary>Do the parts from <paramref name="part"/> on match the names from <paramref name="name"/> on (all of them when <paramref name="whole"/>, else a prefix)?</summary>
+    private bool MatchesPrefix(string[] names, int part, int name, bool whole)
     {
         for (; part < _parts.Length; part++, name++)
         {
@@ -97,13 +105,13 @@ public sealed class PathPattern
                 // Zero or more components: try each split point (a '**' followed by '**' adds nothing).
                 for (int skip = name; skip <= names.Length; skip++)
                 {
-                    if (MatchesPrefix(names, part + 1, skip)) return true;
+                    if (MatchesPrefix(names, part + 1, skip, whole)) return true;
                 }
                 return false;
             }
             if (name == names.Length || !MatchesName(_parts[part], names[name])) return false;
         }
-        return true;
+        return !whole || name == names.Length;
     }
 
     /// <summary>

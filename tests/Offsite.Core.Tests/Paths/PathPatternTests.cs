@@ -84,4 +84,16 @@ public sealed class PathPatternTests
         var pattern = PathPattern.Parse("/**/**/**/a*a*a*a*a*a*b");
         Assert.False(pattern.Matches("/x/y/z/" + new string('a', 200)));
     }
+
+    [Theory]
+    [InlineData("*.conf", "/etc/a.conf", true)]
+    [InlineData("*.conf", "/etc/a.conf/inner", false)] // below a match: Matches, not MatchesExactly
+    [InlineData("etc/*.conf", "/x/etc/a.conf", true)]
+    [InlineData("/etc", "/etc/a.conf", false)]
+    [InlineData("/etc/**", "/etc/a/b.conf", true)]
+    [InlineData("/etc/*.conf", "/etc/selinux/semanage.conf", false)]
+    public void Exactly_means_the_path_itself_not_something_below_a_match(string pattern, string path, bool expected)
+    {
+        Assert.Equal(expected, PathPattern.Parse(pattern).MatchesExactly(path));
+    }
 }
