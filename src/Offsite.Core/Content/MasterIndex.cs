@@ -1,25 +1,39 @@
 namespace Offsite.Core.Content;
 
 /// <summary>
-/// All known blob locations, in memory: blob id → (pack, entry in that pack's table). Most entries
-/// live in one sorted array of 16-byte records (the id's first 8 bytes, pack number, entry number),
-/// searched by bisection on the prefix and confirmed against the full id in the pack's table, which
-/// holds each id once anyway. Packs added since the array was last rebuilt sit in a dictionary that
-/// is folded into the array once it holds a third as many blobs (so a load of N blobs costs
-/// O(N log N) and the array never has slack). docs/design.md, "Memory", gives the cost per blob.
+/// All known blob locations: blob id → (pack, entry in that pack's table). The pack tables themselves
+/// (the full ids, offsets and lengths) live in a <see cref="PackTableFile"/> on disk, one numbered
+/// record per blob. In memory there is one sorted array of 8-byte keys (the id's first 4 bytes and the
+/// record's number), searched by bisection on the prefix; the record on disk confirms the full id.
+/// Packs added since the array was last rebuilt sit in a dictionary that is folded into the array
+/// once it holds a sixteenth as many blobs (so a load of N blobs costs O(N log N) and the dictionary
+/// stays small). docs/design.md, "Memory", gives the cost per blob.
 /// </summary>
 public sealed class MasterIndex
 {
-    private const int MinimumFold = 16 * 1024;
+    private const int MinimumFold = 64 * 1024;
+    private readonly PackTableFile _tables;
     private readonly List<PackInfo> _packs = new();
+    private readonly List<long> _packStarts = new();
     private readonly Dictionary<string, int> _packNumbers = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private BlobRef[] _sorted = [];
-    private readonly Dictionary<BlobId, BlobRef> _recent = new();
+    private ulong[] _sorted = [];
+    private readonly Dictionary<BlobId, uint> _recent = new();
+    /// <summary>Positions in <see cref="_sorted"/> whose blob a newer copy in <see cref="_recent"/> replaces.</summary>
+    private readonly HashSet<int> _replaced = new();
 
-    public int BlobCount { get { lock (_lock) { return _sorted.Length + _recent.Count; } } }
+    /// <summary>An index whose pack tables go to a temporary file in the system's temporary directory.</summary>
+    public MasterIndex() : this(Path.GetTempPath())
+    {
+    }
+
+    /// <param name="scratchDirectory">where the pack table file is created (and at once unlinked)</param>
+    public MasterIndex(string scratchDirectory) => _tables = new PackTableFile(scratchDirectory);
+
+    public int BlobCount { get { lock (_lock) { return _sorted.Length - _replaced.Count + _recent.Count; } } }
     public int PackCount { get { lock (_lock) { return _packs.Count; } } }
 
+    /// <summary>Every pack; each one's table is read from disk when enumerated.</summary>
     public IReadOnlyList<PackInfo> Packs { get { lock (_lock) { return _packs.ToList(); } } }
 
     public void Add(PackInfo pack)
@@ -30,21 +44,29 @@ public sealed class MasterIndex
             {
                 return;
             }
-            int number = _packs.Count;
-            _packs.Add(pack);
-            _packNumbers[pack.Id] = number;
-            for (int i = 0; i < pack.Entries.Count; i++)
+            var entries = pack.Entries;
+            long first = _tables.Append(entries);
+            if (first + entries.Count > uint.MaxValue)
             {
-                var id = pack.Entries[i].Id;
+                throw new InvalidOperationException("more than 4 billion blobs in one index");
+            }
+            int number = _packs.Count;
+            _packs.Add(pack with { Entries = new StoredPackEntries(_tables, first, entries.Count) });
+            _packStarts.Add(first);
+            _packNumbers[pack.Id] = number;
+            for (int i = 0; i < entries.Count; i++)
+            {
+                var id = entries[i].Id;
                 // A blob can be in several packs (concurrent writers, or re-uploaded past the refresh
                 // horizon). The newest copy wins: it is the one lifecycle expiry deletes last.
-                if (TryFind(id, out var existing) && _packs[existing.Pack].Created >= pack.Created)
+                if (TryFind(id, out uint existing, out int sortedAt))
                 {
-                    continue;
+                    if (_packs[PackNumberOf(existing)].Created >= pack.Created) continue;
+                    if (sortedAt >= 0) _replaced.Add(sortedAt);
                 }
-                _recent[id] = new BlobRef(id.Prefix, number, i);
+                _recent[id] = (uint)(first + i);
             }
-            if (_recent.Count >= Math.Max(MinimumFold, _sorted.Length / 3))
+            if (_recent.Count >= Math.Max(MinimumFold, _sorted.Length / 16))
             {
                 Fold();
             }
@@ -55,7 +77,7 @@ public sealed class MasterIndex
     {
         lock (_lock)
         {
-            return TryFind(id, out _);
+            return TryFind(id, out _, out _);
         }
     }
 
@@ -81,81 +103,83 @@ public sealed class MasterIndex
     {
         lock (_lock)
         {
-            if (!TryFind(id, out var found)) return null;
-            var pack = _packs[found.Pack];
-            return new BlobLocation(pack, pack.Entries[found.Entry]);
+            if (!TryFind(id, out uint ordinal, out _)) return null;
+            return new BlobLocation(_packs[PackNumberOf(ordinal)], _tables.Read(ordinal));
         }
     }
 
-    private bool TryFind(BlobId id, out BlobRef found)
+    /// <summary>
+    /// The record number of <paramref name="id"/>, and its position in the sorted array (or -1 when it is
+    /// among the recent ones): the recent dictionary first, then bisection to the first key with the id's
+    /// prefix, each candidate confirmed against the full id on disk (a second candidate is rare: 1 in 2^32/N).
+    /// </summary>
+    private bool TryFind(BlobId id, out uint ordinal, out int sortedAt)
     {
-        if (_recent.TryGetValue(id, out found)) return true;
-        int i = Search(_sorted, id);
-        if (i >= 0)
-        {
-            found = _sorted[i];
-            return true;
-        }
-        found = default;
-        return false;
-    }
-
-    private BlobId IdOf(BlobRef r) => _packs[r.Pack].Entries[r.Entry].Id;
-
-    /// <summary>The full order of ids: by prefix, and for the rare equal prefixes by the ids in the pack tables.</summary>
-    private int Compare(BlobRef a, BlobRef b)
-    {
-        int c = a.Prefix.CompareTo(b.Prefix);
-        return c != 0 ? c : IdOf(a).CompareTo(IdOf(b));
-    }
-
-    /// <summary>The index of the record for <paramref name="id"/>, or -1: bisect to the first record with its prefix, then confirm the full id.</summary>
-    private int Search(BlobRef[] sorted, BlobId id)
-    {
-        ulong prefix = id.Prefix;
-        int lo = 0, hi = sorted.Length;
+        sortedAt = -1;
+        if (_recent.TryGetValue(id, out ordinal)) return true;
+        ulong low = (ulong)PrefixOf(id) << 32;
+        int lo = 0, hi = _sorted.Length;
         while (lo < hi)
         {
             int mid = lo + ((hi - lo) >> 1);
-            if (sorted[mid].Prefix < prefix) lo = mid + 1;
+            if (_sorted[mid] < low) lo = mid + 1;
             else hi = mid;
         }
-        for (int i = lo; i < sorted.Length && sorted[i].Prefix == prefix; i++)
+        for (int i = lo; i < _sorted.Length && (_sorted[i] >> 32) == (low >> 32); i++)
         {
-            if (IdOf(sorted[i]) == id) return i;
+            if (_replaced.Contains(i)) continue;
+            uint candidate = (uint)_sorted[i];
+            if (_tables.ReadId(candidate) == id)
+            {
+                ordinal = candidate;
+                sortedAt = i;
+                return true;
+            }
         }
-        return -1;
+        ordinal = 0;
+        return false;
     }
 
-    /// <summary>Merges the recent entries into a new sorted array; a recent entry replaces a sorted one with its id (it is newer).</summary>
+    private static uint PrefixOf(BlobId id) => (uint)(id.Prefix >> 32);
+
+    /// <summary>The pack whose run of records holds <paramref name="ordinal"/>.</summary>
+    private int PackNumberOf(uint ordinal)
+    {
+        int lo = 0, hi = _packStarts.Count - 1;
+        while (lo < hi)
+        {
+            int mid = lo + ((hi - lo + 1) >> 1);
+            if (_packStarts[mid] <= ordinal) lo = mid;
+            else hi = mid - 1;
+        }
+        return lo;
+    }
+
+    /// <summary>Merges the recent entries into a new sorted array, leaving out the ones they replace.</summary>
     private void Fold()
     {
-        var recent = new BlobRef[_recent.Count];
-        _recent.Values.CopyTo(recent, 0);
-        Array.Sort(recent, Compare);
-        int replaced = 0;
-        foreach (var r in recent)
+        var recent = new ulong[_recent.Count];
+        int r = 0;
+        foreach (var (id, ordinal) in _recent)
         {
-            if (Search(_sorted, IdOf(r)) >= 0) replaced++;
+            recent[r++] = ((ulong)PrefixOf(id) << 32) | ordinal;
         }
-        var merged = new BlobRef[_sorted.Length + recent.Length - replaced];
-        int s = 0, n = 0, m = 0;
+        Array.Sort(recent);
+        int[] replaced = [.. _replaced];
+        Array.Sort(replaced);
+        var merged = new ulong[_sorted.Length - replaced.Length + recent.Length];
+        int s = 0, n = 0, m = 0, x = 0;
         while (s < _sorted.Length || n < recent.Length)
         {
-            if (n == recent.Length) { merged[m++] = _sorted[s++]; continue; }
-            if (s == _sorted.Length) { merged[m++] = recent[n++]; continue; }
-            int c = Compare(_sorted[s], recent[n]);
-            if (c < 0) merged[m++] = _sorted[s++];
-            else if (c > 0) merged[m++] = recent[n++];
-            else { merged[m++] = recent[n++]; s++; }
+            if (x < replaced.Length && s == replaced[x]) { s++; x++; continue; }
+            if (n == recent.Length || (s < _sorted.Length && _sorted[s] <= recent[n])) merged[m++] = _sorted[s++];
+            else merged[m++] = recent[n++];
         }
         _sorted = merged;
         _recent.Clear();
         _recent.TrimExcess();
+        _replaced.Clear();
     }
-
-    /// <summary>Where a blob's entry is (pack number, index in the pack's table) and its id's first 8 bytes: 16 bytes.</summary>
-    private readonly record struct BlobRef(ulong Prefix, int Pack, int Entry);
 }
 
 /// <summary>A blob's pack and its entry in that pack.</summary>

@@ -4,7 +4,10 @@ namespace Offsite.Core.Content;
 public sealed record PackInfo(string Id, DateTimeOffset Created, long Size, IReadOnlyList<PackEntry> Entries)
 {
     /// <summary>A pack of tree blobs only (metadata): the kind the local cache keeps.</summary>
-    public bool HoldsOnlyTrees => Entries.Count > 0 && Entries.All(e => e.Type == BlobType.Tree);
+    public bool HoldsOnlyTrees => _holdsOnlyTrees ??= Entries.Count > 0 && Entries.All(e => e.Type == BlobType.Tree);
+
+    // Remembered: the index's tables are read from disk, and the blob loader asks for every pack it fetches.
+    private bool? _holdsOnlyTrees;
 
     public IndexPack ToIndexPack() => new()
     {

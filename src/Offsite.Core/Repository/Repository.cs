@@ -24,6 +24,8 @@ public sealed class Repository
         Key = key;
         KeyId = keyId;
         Cache = cache;
+        // The index's pack tables go next to the cache (a disk, usually) or, without one, to the temporary directory.
+        Index = new MasterIndex(cache.Directory ?? runtime.TempDirectory);
     }
 
     /// <summary>Clock, host and logger of the process that opened it.</summary>
@@ -35,7 +37,7 @@ public sealed class Repository
     /// <summary>The keys/ object the passphrase opened, or null for a key file.</summary>
     public string? KeyId { get; }
     public LocalCache Cache { get; }
-    public MasterIndex Index { get; } = new();
+    public MasterIndex Index { get; }
 
     /// <summary>
     /// Packs a new snapshot must not reference: condemned by a prune (docs/format.md, "Forget and prune"), or being

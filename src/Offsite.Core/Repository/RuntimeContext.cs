@@ -13,6 +13,9 @@ public sealed record RuntimeContext(TimeProvider Clock, string HostName, string 
     /// <summary>scrypt work factor (log2 N) for keys created in this process.</summary>
     public int ScryptLogN { get; init; } = Keys.KeyStore.DefaultScryptLogN;
 
+    /// <summary>Where scratch files go when there is no cache directory (the index's pack tables).</summary>
+    public string TempDirectory { get; init; } = Path.GetTempPath();
+
     /// <summary>For tests and tools: the system clock, placeholder names, two workers, no logging.</summary>
     public static RuntimeContext Default { get; } = new(TimeProvider.System, "localhost", "offsite", 2, NullLogger.Instance);
 }

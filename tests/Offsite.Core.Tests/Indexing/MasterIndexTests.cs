@@ -64,7 +64,7 @@ public sealed class MasterIndexTests
         index.Add(pack);
         index.Add(pack);
         Assert.Equal(1, index.PackCount);
-        Assert.Same(pack, index.FindPack("p"));
+        Assert.Equal(pack.Entries, index.FindPack("p")!.Entries);
         Assert.True(index.ContainsPack("p"));
         Assert.Null(index.FindPack("q"));
         Assert.Equal(2, index.BlobCount);
