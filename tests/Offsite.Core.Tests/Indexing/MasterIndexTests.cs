@@ -103,4 +103,27 @@ public sealed class MasterIndexTests
         Assert.Null(index.Find(Twin(7, 3)));      // same prefix, no such id
         Assert.Equal(60_000 + 30_000, index.BlobCount);
     }
+
+    [Fact]
+    public void Pack_tables_live_in_a_file_that_is_unlinked_at_once_and_read_back_whole()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "mi-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var index = new MasterIndex(dir);
+            var big = Pack("big", 0, Enumerable.Range(0, 3000)); // more than one read batch of the table
+            index.Add(big);
+            index.Add(Pack("small", 1, [5000, 5001]));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(dir));
+            Assert.Equal(big.Entries, index.FindPack("big")!.Entries.ToList());
+            Assert.Equal(big.Entries[2999], index.FindPack("big")!.Entries[2999]);
+            Assert.Equal("small", index.Find(Id(5001))!.Pack.Id);
+            Assert.Equal(3002, index.Packs.Sum(p => p.Entries.Count));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }
