@@ -297,15 +297,15 @@ public sealed class Checker
 
     private bool BlobIntact(BlobId id, CheckReport report)
     {
-        var location = _repo.Index.Find(id);
-        if (location is null)
+        var pack = _repo.Index.FindPackOf(id);
+        if (pack is null)
         {
             report.Error($"blob {id} is referenced but in no index");
             return false;
         }
         lock (report.DamagedPacks)
         {
-            return !report.DamagedPacks.ContainsKey(location.Pack.Id);
+            return !report.DamagedPacks.ContainsKey(pack.Id);
         }
     }
 }

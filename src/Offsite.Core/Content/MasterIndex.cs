@@ -98,6 +98,15 @@ public sealed class MasterIndex
         }
     }
 
+    /// <summary>The pack holding a blob, or null when none does: <see cref="Find"/> without reading the blob's entry.</summary>
+    public PackInfo? FindPackOf(BlobId id)
+    {
+        lock (_lock)
+        {
+            return TryFind(id, out uint ordinal, out _) ? _packs[PackNumberOf(ordinal)] : null;
+        }
+    }
+
     /// <summary>Where a blob is stored, or null when no pack holds it.</summary>
     public BlobLocation? Find(BlobId id)
     {

@@ -19,6 +19,8 @@ internal sealed class PackTableFile
 
     private readonly string _directory;
     private FileStream? _file;
+    // Taken from the stream once: FileStream.SafeFileHandle re-syncs the file position (an lseek) on every call.
+    private SafeFileHandle? _handle;
     private long _count;
 
     public PackTableFile(string directory) => _directory = directory;
@@ -88,7 +90,7 @@ internal sealed class PackTableFile
         int done = 0;
         while (done < destination.Length)
         {
-            int n = RandomAccess.Read(_file!.SafeFileHandle, destination[done..], position + done);
+            int n = RandomAccess.Read(_handle!, destination[done..], position + done);
             if (n == 0)
             {
                 throw new IOException($"the index's pack table file in {_directory} ended at record {ordinal}: it was truncated while in use");
@@ -99,7 +101,7 @@ internal sealed class PackTableFile
 
     private SafeFileHandle Handle()
     {
-        if (_file is null)
+        if (_handle is null)
         {
             string path = Path.Combine(_directory, $"pack-tables-{Guid.NewGuid():N}.tmp");
             _file = new FileStream(path, new FileStreamOptions
@@ -112,8 +114,9 @@ internal sealed class PackTableFile
             });
             // Unlinked at once: the open handle keeps the data, and no crash can leave the file behind.
             File.Delete(path);
+            _handle = _file.SafeFileHandle;
         }
-        return _file.SafeFileHandle;
+        return _handle;
     }
 
     private static void Encode(Span<byte> record, in PackEntry entry)

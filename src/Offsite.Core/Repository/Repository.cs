@@ -229,18 +229,18 @@ public sealed class Repository
     /// </summary>
     public bool CanReuse(BlobId id)
     {
-        var location = Index.Find(id);
-        if (location is null || ExcludedPacks.Contains(location.Pack.Id))
+        var pack = Index.FindPackOf(id);
+        if (pack is null || ExcludedPacks.Contains(pack.Id))
         {
             return false;
         }
-        if (Config.Retention is { } retention && location.Pack.Created <= Runtime.Clock.GetUtcNow() - retention.RefreshHorizon)
+        if (Config.Retention is { } retention && pack.Created <= Runtime.Clock.GetUtcNow() - retention.RefreshHorizon)
         {
             return false;
         }
         lock (_reusedPacks)
         {
-            _reusedPacks.Add(location.Pack);
+            _reusedPacks.Add(pack);
         }
         return true;
     }

@@ -83,12 +83,12 @@ public sealed class SnapshotPacks
 
     private bool Note(BlobId id, HashSet<string> into)
     {
-        if (_repo.Index.Find(id) is not { } location)
+        if (_repo.Index.FindPackOf(id) is not { } pack)
         {
             Problems.Add($"blob {id.Short} is referenced but in no index");
             return false;
         }
-        into.Add(location.Pack.Id);
+        into.Add(pack.Id);
         return true;
     }
 }
