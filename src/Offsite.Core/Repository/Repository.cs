@@ -45,14 +45,16 @@ public sealed class Repository
     /// </summary>
     public IReadOnlySet<string> ExcludedPacks { get; set; } = new HashSet<string>();
 
-    private readonly HashSet<PackInfo> _reusedPacks = new(ReferenceEqualityComparer.Instance);
+    // Ids, not PackInfo objects: a pack this process wrote carries its whole blob table in memory
+    // (56 bytes a blob, 168 MiB over an initial backup of 3 M files), and only the id is needed here.
+    private readonly HashSet<string> _reusedPacks = new(StringComparer.Ordinal);
 
     /// <summary>Records a pack this process wrote: a new snapshot references it as surely as a reused one.</summary>
     public void NoteReferencedPack(PackInfo pack)
     {
         lock (_reusedPacks)
         {
-            _reusedPacks.Add(pack);
+            _reusedPacks.Add(pack.Id);
         }
     }
 
@@ -66,7 +68,7 @@ public sealed class Repository
         {
             lock (_reusedPacks)
             {
-                return _reusedPacks.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+                return _reusedPacks.ToHashSet(StringComparer.Ordinal);
             }
         }
     }
@@ -240,7 +242,7 @@ public sealed class Repository
         }
         lock (_reusedPacks)
         {
-            _reusedPacks.Add(pack);
+            _reusedPacks.Add(pack.Id);
         }
         return true;
     }
