@@ -1,44 +1,21 @@
 using System.CommandLine;
 using Offsite.Cli;
-using Offsite.Cli.Commands;
 
 TerminalOutput.UsePlainWriters();
-var root = new RootCommand("offsite: encrypted, deduplicated, off-site backups");
-foreach (var option in GlobalSettings.All)
-{
-    root.Options.Add(option);
-}
-root.Subcommands.Add(InitCommand.Create());
-root.Subcommands.Add(BackupCommand.Create());
-root.Subcommands.Add(SnapshotsCommand.Create());
-root.Subcommands.Add(LsCommand.Create());
-root.Subcommands.Add(RestoreCommand.Create());
-root.Subcommands.Add(DumpCommand.Create());
-root.Subcommands.Add(CheckCommand.Create());
-root.Subcommands.Add(KeyCommand.Create());
-root.Subcommands.Add(DiffCommand.Create());
-root.Subcommands.Add(StatsCommand.Create());
-root.Subcommands.Add(BucketCommand.Create());
-root.Subcommands.Add(VerifyCommand.Create());
-root.Subcommands.Add(ConfigCommand.Create());
-root.Subcommands.Add(RunCommand.Create());
-root.Subcommands.Add(ForgetCommand.Create());
-root.Subcommands.Add(PruneCommand.Create());
-root.Subcommands.Add(LockCommand.Create());
-root.Subcommands.Add(CopyCommand.Create());
-root.Subcommands.Add(ServeCommand.Create());
-root.Subcommands.Add(MigrateCommand.Create());
-root.Subcommands.Add(FindCommand.Create());
-root.Subcommands.Add(TagCommand.Create());
-
-HelpText.Install(root);
 if (args is ["help", "globals"])
 {
-    HelpText.WriteGlobals(root, Console.Out);
+    HelpText.WriteGlobals(CommandTree.Full(), Console.Out);
     return ExitCodes.Ok;
 }
 args = CommandLineChecks.Rewrite(args);
+var root = CommandTree.For(args);
 var parsed = root.Parse(args);
+if (CommandTree.IsPartial(root) && (parsed.Errors.Count > 0 || CommandLineChecks.IsBareGroup(parsed) || CommandLineChecks.Problem(root, parsed, args) is not null))
+{
+    // A command line that is not clean is explained with every command known, exactly as before.
+    root = CommandTree.Full();
+    parsed = root.Parse(args);
+}
 if (CommandLineChecks.IsBareGroup(parsed))
 {
     // `offsite key`: show what the group offers instead of an error about a missing command.

@@ -40,6 +40,24 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Global_options_work_around_a_command_built_alone()
+    {
+        // A run builds only the command it names (CommandTree): the global options must still be known
+        // before and after it, with values that happen to be command names.
+        using var box = new Sandbox();
+        string src = box.Dir.Sub("ls");
+        File.WriteAllText(Path.Combine(src, "snapshots"), "x");
+        string id = box.Backup(src)["snapshot"]!.GetValue<string>();
+        box.Env["OFFSITE_REPOSITORY"] = null;
+        Assert.Equal(id, box.Ok("-r", box.Repo, "--json", "snapshots").Json()[0]!["id"]!.GetValue<string>());
+        Assert.Equal(id, box.Ok("snapshots", "--json", "--repo", box.Repo, "--no-cache").Json()[0]!["id"]!.GetValue<string>());
+        Assert.Contains("/snapshots", box.Ok("--s3-region", "ls", "-r", box.Repo, "ls", "latest", src).Stdout, StringComparison.Ordinal);
+        Assert.Single(box.Ok("--json", "-r", box.Repo, "key", "list").Json().AsArray());
+        var typo = box.Expect(2, "-r", box.Repo, "ls", "latest", "--recursiv");
+        Assert.Contains("unknown option --recursiv for 'offsite ls' (did you mean --recursive?)", typo.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_command_group_alone_shows_its_help()
     {
         var r = _box.Expect(2, "key");
