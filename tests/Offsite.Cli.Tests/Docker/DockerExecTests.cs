@@ -90,5 +90,29 @@ public sealed class DockerExecTests : IDisposable
         Assert.Contains($"docker container '{missing}': not found", restore.Stderr, StringComparison.Ordinal);
     }
 
+    [DockerFact]
+    public void A_missing_container_or_volume_fails_its_job_with_one_line_naming_the_job_exit_9_and_no_snapshot()
+    {
+        string container = _docker.Unique("gone");
+        string volume = _docker.Unique("gone");
+        string job = _box.Path("job.yaml");
+        File.WriteAllText(job, $"""
+            repositories:
+              main: {"{"}location: {_box.Repo}, password: "{Sandbox.Password}"{"}"}
+            jobs:
+              dump:
+                source: {"{"}type: container, container: {container}, backup_command: [cat, /etc/hostname]{"}"}
+              vol:
+                source: {"{"}type: named_volume, volume: {volume}{"}"}
+            """);
+        foreach (var (name, cause) in new[] { ("dump", $"docker container '{container}': not found"), ("vol", $"docker volume '{volume}': not found") })
+        {
+            var r = _box.Expect(9, "--config", job, "run", name);
+            string line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"offsite: job {name} failed: {cause} on the Docker daemon at unix://", line, StringComparison.Ordinal);
+        }
+        Assert.Empty(_box.Json("snapshots").AsArray());
+    }
+
     private string StartedAt(string container) => _docker.Client.Containers.InspectContainerAsync(container).GetAwaiter().GetResult().State?.StartedAt ?? "";
 }
