@@ -114,5 +114,28 @@ public sealed class DockerExecTests : IDisposable
         Assert.Empty(_box.Json("snapshots").AsArray());
     }
 
+    /// <summary>SIGTERM (what systemd and `docker stop` send) while a labelled container is stopped: it is started again before offsite exits 130.</summary>
+    [DockerFact]
+    public void A_terminated_backup_starts_the_stopped_containers_again_and_writes_no_snapshot()
+    {
+        string db = _docker.StartContainer("db");
+        string app = _docker.StartContainer("app", new Dictionary<string, string> { ["docker-volume-backup.stop-during-backup"] = "term" });
+        using var backup = _box.Start("backup", $"docker-exec:{db}", "--stop-label", "term", "--", "sh", "-c", "echo start; sleep 120");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (_docker.IsRunning(app))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(90) && !backup.HasExited, "the labelled container was never stopped");
+            Thread.Sleep(200);
+        }
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", backup.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+        Assert.True(backup.WaitForExit(TimeSpan.FromSeconds(90)), "offsite did not end after SIGTERM");
+        Assert.Equal(130, backup.ExitCode);
+        Assert.True(_docker.IsRunning(app), "the labelled container was left stopped");
+        Assert.Empty(_box.Json("snapshots").AsArray());
+    }
+
     private string StartedAt(string container) => _docker.Client.Containers.InspectContainerAsync(container).GetAwaiter().GetResult().State?.StartedAt ?? "";
 }
