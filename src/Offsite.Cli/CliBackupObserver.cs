@@ -7,7 +7,11 @@ using Offsite.Core.Snapshots;
 namespace Offsite.Cli;
 
 /// <summary>Renders a backup on the terminal: a progress line while it runs, one line per snapshot, warnings on stderr.</summary>
-public sealed class CliBackupObserver(GlobalSettings settings, bool streamLines) : IBackupObserver
+/// <param name="failuresInVerdict">
+/// true for <c>offsite run</c>: the job's closing line ("job NAME failed: …") carries every source failure, so
+/// a failure is not printed a second time as it happens (the "one clear line").
+/// </param>
+public sealed class CliBackupObserver(GlobalSettings settings, bool streamLines, bool failuresInVerdict = false) : IBackupObserver
 {
     private ProgressLine? _progress;
 
@@ -74,6 +78,6 @@ public sealed class CliBackupObserver(GlobalSettings settings, bool streamLines)
     {
         _progress?.Dispose();
         _progress = null;
-        Console.Error.WriteLine($"offsite: {message}");
+        if (!failuresInVerdict) Console.Error.WriteLine($"offsite: {message}");
     }
 }

@@ -16,7 +16,7 @@ public static class RunCommand
             var config = s.LoadConfig(required: true)!;
             string name = r.GetValue(job)!;
             var runner = new JobRunner(config, CommandRunner.Opener(), s.NoCache ? null : s.CacheDir ?? CliEnvironment.DefaultCacheDirectory(), CliEnvironment.Get);
-            var observer = new CliBackupObserver(s, streamLines: true);
+            var observer = new CliBackupObserver(s, streamLines: true, failuresInVerdict: true);
             var result = await runner.RunAsync(name, observer, null, ct).ConfigureAwait(false);
             if (s.Json)
             {

@@ -29,7 +29,18 @@ public sealed record HttpSnapshotRequest(
         using var request = new HttpRequestMessage(Method, Url) { Content = content };
         foreach (var header in Headers)
         {
-            string value = await header.Value.GetAsync(cancellationToken).ConfigureAwait(false);
+            string value;
+            try
+            {
+                value = await header.Value.GetAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Core.Errors.OffsiteException e) when (e.Kind is Core.Errors.ErrorKind.Usage or Core.Errors.ErrorKind.SourceFailed)
+            {
+                // The line names this source before the failing link of the token chain (an AppRole login, a creds
+                // read). A token file or command that fails at run time (the file gone, the command's helper down)
+                // fails the source like a refused token does (exit 9, no snapshot), not the command line (exit 2).
+                throw new Core.Errors.OffsiteException(Core.Errors.ErrorKind.SourceFailed, $"{what}: {e.Message}", e);
+            }
             if (header.Secret) redactor.Add(value);
             if (!request.Headers.TryAddWithoutValidation(header.Name, value))
             {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Amazon.S3.Model;
+using Offsite.Storage.S3;
 
 namespace Offsite.Sources.S3;
 
@@ -102,6 +103,7 @@ internal sealed class RangedObjectStream : Stream
         {
             var request = Request(_settings, _object);
             request.ByteRange = new ByteRange(start, start + length - 1);
+            using var slash = LeadingSlashKey.For(_settings.Options.Bucket, _object.Key);
             using var response = await _client.GetObjectAsync(request, ct).ConfigureAwait(false);
             if (response.ContentLength != length)
             {

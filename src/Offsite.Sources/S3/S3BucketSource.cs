@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Offsite.Storage.S3;
 using Offsite.Core.Errors;
 using Offsite.Core.Sources;
 using Offsite.Core.Trees;
@@ -67,6 +68,7 @@ public sealed class S3BucketSource : IReadAheadSource
         }
         try
         {
+            using var slash = LeadingSlashKey.For(_settings.Options.Bucket, o.Key);
             var response = await _client.GetObjectAsync(RangedObjectStream.Request(_settings, o), cancellationToken).ConfigureAwait(false);
             return new S3ReadStream(response, e => Fail(e, o));
         }
@@ -157,6 +159,7 @@ public sealed class S3BucketSource : IReadAheadSource
     {
         try
         {
+            using var slash = LeadingSlashKey.For(_settings.Options.Bucket, o.Key);
             using var response = await _client.GetObjectAsync(RangedObjectStream.Request(_settings, o), ct).ConfigureAwait(false);
             if (response.ContentLength != o.Size)
             {
@@ -247,6 +250,7 @@ public sealed class S3BucketSource : IReadAheadSource
         GetObjectMetadataResponse head;
         try
         {
+            using var slash = LeadingSlashKey.For(_settings.Options.Bucket, o.Key);
             head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest
             {
                 BucketName = _settings.Options.Bucket,
@@ -257,14 +261,6 @@ public sealed class S3BucketSource : IReadAheadSource
         catch (AmazonS3Exception e) when (S3Failure.IsNotFound(e) && !S3Failure.IsNoSuchBucket(e))
         {
             return new Head(null, "deleted while the backup ran");
-        }
-        catch (AmazonS3Exception e) when (S3Failure.IsForbidden(e) && o.Key.StartsWith('/'))
-        {
-            // A HEAD answer has no body, so no error code: any other 403 is taken as the credentials lacking read
-            // rights (fatal, one clear message) rather than skipping every object with a warning.
-            // The listing was signed with the same credentials: only this key's path is signed differently by the
-            // AWS SDK for .NET and the server (a key that starts with '/'), docs/sources/s3.md "Limits".
-            return new Head(null, "a key that begins with '/' cannot be read through the AWS SDK for .NET (the server computes another signature for its path)");
         }
         var meta = new ObjectMetadata
         {

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Threading.Channels;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Offsite.Storage.S3;
 using Offsite.Core.Content;
 using Offsite.Core.Errors;
 using Offsite.Core.Trees;
@@ -102,6 +103,7 @@ public sealed class S3BucketWriter
     {
         try
         {
+            using var slash = LeadingSlashKey.For(Bucket, key);
             await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Bucket, Key = key }, ct).ConfigureAwait(false);
             return true;
         }
@@ -177,6 +179,8 @@ public sealed class S3BucketWriter
 
     private async Task<Result> UploadOneAsync(S3Upload u, BlobLoader loader, CancellationToken ct)
     {
+        // Covers every request below: HEAD, PUT, the multipart calls and an abort.
+        using var slash = LeadingSlashKey.For(Bucket, u.Key);
         try
         {
             if (u.File.Size <= _settings.PartSize)

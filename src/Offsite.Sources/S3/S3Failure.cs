@@ -19,8 +19,6 @@ public static class S3Failure
     public static bool IsPreconditionFailed(Exception e) =>
         e is AmazonS3Exception s && (s.StatusCode == HttpStatusCode.PreconditionFailed || s.ErrorCode == "PreconditionFailed");
 
-    public static bool IsForbidden(Exception e) => e is AmazonS3Exception { StatusCode: HttpStatusCode.Forbidden };
-
     /// <summary>GET of an object in an archive storage class that was not retrieved first.</summary>
     public static bool IsArchived(Exception e) => e is AmazonS3Exception { ErrorCode: "InvalidObjectState" };
 

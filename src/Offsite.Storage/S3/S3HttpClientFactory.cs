@@ -38,7 +38,7 @@ internal sealed class S3HttpClientFactory(S3Options options) : HttpClientFactory
                 }
             },
         };
-        return new HttpClient(new TlsFailureHandler(handler), disposeHandler: true) { Timeout = clientConfig.Timeout ?? options.RequestTimeout };
+        return new HttpClient(new TlsFailureHandler(new LeadingSlashKeyHandler(handler)), disposeHandler: true) { Timeout = clientConfig.Timeout ?? options.RequestTimeout };
     }
 
     // One HttpClient per SDK client, disposed with it.

@@ -90,5 +90,52 @@ public sealed class DockerExecTests : IDisposable
         Assert.Contains($"docker container '{missing}': not found", restore.Stderr, StringComparison.Ordinal);
     }
 
+    [DockerFact]
+    public void A_missing_container_or_volume_fails_its_job_with_one_line_naming_the_job_exit_9_and_no_snapshot()
+    {
+        string container = _docker.Unique("gone");
+        string volume = _docker.Unique("gone");
+        string job = _box.Path("job.yaml");
+        File.WriteAllText(job, $"""
+            repositories:
+              main: {"{"}location: {_box.Repo}, password: "{Sandbox.Password}"{"}"}
+            jobs:
+              dump:
+                source: {"{"}type: container, container: {container}, backup_command: [cat, /etc/hostname]{"}"}
+              vol:
+                source: {"{"}type: named_volume, volume: {volume}{"}"}
+            """);
+        foreach (var (name, cause) in new[] { ("dump", $"docker container '{container}': not found"), ("vol", $"docker volume '{volume}': not found") })
+        {
+            var r = _box.Expect(9, "--config", job, "run", name);
+            string line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"offsite: job {name} failed: {cause} on the Docker daemon at unix://", line, StringComparison.Ordinal);
+        }
+        Assert.Empty(_box.Json("snapshots").AsArray());
+    }
+
+    /// <summary>SIGTERM (what systemd and `docker stop` send) while a labelled container is stopped: it is started again before offsite exits 130.</summary>
+    [DockerFact]
+    public void A_terminated_backup_starts_the_stopped_containers_again_and_writes_no_snapshot()
+    {
+        string db = _docker.StartContainer("db");
+        string app = _docker.StartContainer("app", new Dictionary<string, string> { ["docker-volume-backup.stop-during-backup"] = "term" });
+        using var backup = _box.Start("backup", $"docker-exec:{db}", "--stop-label", "term", "--", "sh", "-c", "echo start; sleep 120");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (_docker.IsRunning(app))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(90) && !backup.HasExited, "the labelled container was never stopped");
+            Thread.Sleep(200);
+        }
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", backup.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+        Assert.True(backup.WaitForExit(TimeSpan.FromSeconds(90)), "offsite did not end after SIGTERM");
+        Assert.Equal(130, backup.ExitCode);
+        Assert.True(_docker.IsRunning(app), "the labelled container was left stopped");
+        Assert.Empty(_box.Json("snapshots").AsArray());
+    }
+
     private string StartedAt(string container) => _docker.Client.Containers.InspectContainerAsync(container).GetAwaiter().GetResult().State?.StartedAt ?? "";
 }

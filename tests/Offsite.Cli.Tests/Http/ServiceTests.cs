@@ -90,6 +90,57 @@ public sealed class ServiceTests : IAsyncLifetime
         Assert.Empty(_box.Json("snapshots").AsArray());
     }
 
+    /// <summary>
+    /// The issue's bad inputs for cluster sources, each as a job: exactly one line on stderr, naming the job, the
+    /// source and the cause, exit 9, no snapshot, and no secret in any output.
+    /// </summary>
+    [Fact]
+    public void Each_bad_input_fails_its_job_with_one_line_naming_job_source_and_cause_exit_9_and_no_snapshot()
+    {
+        int closed = EtcdPeer.FreePort();
+        string authority = new Uri(_server.Address).Authority;
+        string wrongSecretId = Secret("wrong-secret-id", "not-the-secret-id");
+        string config = Config($$"""
+              notfound:
+                source: {type: http, url: "{{_server.Address}}/v1/no/such/snapshot", secret_headers: [{name: X-Vault-Token, value: "{{FakeHashiCorpServer.VaultToken}}"}]}
+              unreachable:
+                source: {type: vault, address: "http://127.0.0.1:{{closed}}", token: "{{FakeHashiCorpServer.VaultToken}}"}
+              etcddown:
+                source: {type: etcd, address: "http://127.0.0.1:{{closed}}"}
+              wrongtoken:
+                source: {type: nomad, address: "{{_server.Address}}", token: "nomad-wrong-token"}
+              tokencommand:
+                source: {type: consul, address: "{{_server.Address}}", token_command: [sh, -c, "exit 3"]}
+              tokenfile:
+                source: {type: nomad, address: "{{_server.Address}}", token_file: {{_box.Path("no-such-token")}}}
+              approle:
+                source:
+                  type: consul
+                  address: "{{_server.Address}}"
+                  token_from_vault: {address: "{{_server.Address}}", approle: {role_id: {{FakeHashiCorpServer.AppRoleId}}, secret_id_file: {{wrongSecretId}}}, role: {{FakeHashiCorpServer.ConsulRole}}}
+            """);
+        var expected = new Dictionary<string, string>
+        {
+            ["notfound"] = $"http source http:{authority}/v1/no/such/snapshot: HTTP 404",
+            ["unreachable"] = $"vault source vault:127.0.0.1:{closed} (GET http://127.0.0.1:{closed}/v1/sys/storage/raft/snapshot): connection refused",
+            ["etcddown"] = $"etcd source etcd:127.0.0.1:{closed} (POST http://127.0.0.1:{closed}/v3/maintenance/snapshot): connection refused",
+            ["wrongtoken"] = $"nomad source nomad:{authority}: HTTP 403 Forbidden from GET /v1/operator/snapshot",
+            ["tokencommand"] = $"consul source consul:{authority}: consul source token command failed with exit code 3",
+            ["tokenfile"] = $"nomad source nomad:{authority}: cannot read nomad source token file {_box.Path("no-such-token")}",
+            ["approle"] = $"consul source consul:{authority}: AppRole login to Vault at {_server.Address}",
+        };
+        foreach (var (job, cause) in expected)
+        {
+            var r = _box.Expect(9, "--config", config, "run", job);
+            string line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith($"offsite: job {job} failed: {cause}", line, StringComparison.Ordinal);
+            NoSecretsIn(r);
+            Assert.DoesNotContain("not-the-secret-id", r.Stdout + r.Stderr, StringComparison.Ordinal);
+        }
+        Assert.Empty(_box.Json("snapshots").AsArray());
+        Assert.Empty(_box.PackFiles());
+    }
+
     [Fact]
     public void No_leader_and_a_cut_connection_fail_with_exit_9_and_no_snapshot()
     {

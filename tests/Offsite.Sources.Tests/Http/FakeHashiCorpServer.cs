@@ -35,7 +35,8 @@ public sealed class FakeHashiCorpServer : IAsyncDisposable
     private readonly List<string> _unexpected = new();
     private readonly List<string> _log = new();
 
-    public FakeHashiCorpServer(byte[] snapshot, X509Certificate2? serverCertificate = null)
+    /// <param name="clientIssuer">with a server certificate: demand a client certificate issued by this subject (mutual TLS)</param>
+    public FakeHashiCorpServer(byte[] snapshot, X509Certificate2? serverCertificate = null, string? clientIssuer = null)
     {
         Snapshot = snapshot;
         var builder = WebApplication.CreateSlimBuilder();
@@ -43,7 +44,19 @@ public sealed class FakeHashiCorpServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
         {
             listen.Protocols = HttpProtocols.Http1;
-            if (serverCertificate is not null) listen.UseHttps(serverCertificate);
+            if (serverCertificate is null) return;
+            if (clientIssuer is null)
+            {
+                listen.UseHttps(serverCertificate);
+                return;
+            }
+            listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = serverCertificate,
+                ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate,
+                // The test CA is not in the machine's store: the issuer's name is what the test checks.
+                ClientCertificateValidation = (client, _, _) => client.Issuer == clientIssuer,
+            });
         }));
         _app = builder.Build();
         _app.Run(HandleAsync);

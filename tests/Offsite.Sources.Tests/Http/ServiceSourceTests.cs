@@ -215,7 +215,10 @@ public sealed class ServiceSourceTlsTests : IAsyncLifetime
     private static readonly byte[] SnapshotBytes = RandomNumberGenerator.GetBytes(200_000);
     private readonly string _dir = Directory.CreateTempSubdirectory("offsite-tls-").FullName;
     private FakeHashiCorpServer _server = null!;
+    private FakeHashiCorpServer _mutual = null!;
     private string _caFile = "";
+    private string _clientCert = "";
+    private string _clientKey = "";
 
     public Task InitializeAsync()
     {
@@ -235,18 +238,32 @@ public sealed class ServiceSourceTlsTests : IAsyncLifetime
         _caFile = Path.Combine(_dir, "ca.pem");
         File.WriteAllText(_caFile, ca.ExportCertificatePem());
         _server = new FakeHashiCorpServer(SnapshotBytes, server);
+
+        // A client certificate from the same CA, as PEM files, for a second server that demands one.
+        using var clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var clientRequest = new CertificateRequest("CN=offsite-backup", clientKey, HashAlgorithmName.SHA256);
+        clientRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        using var client = clientRequest.Create(ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), [5, 6, 7, 8]);
+        _clientCert = Path.Combine(_dir, "client.pem");
+        _clientKey = Path.Combine(_dir, "client-key.pem");
+        File.WriteAllText(_clientCert, client.ExportCertificatePem());
+        File.WriteAllText(_clientKey, clientKey.ExportPkcs8PrivateKeyPem());
+        _mutual = new FakeHashiCorpServer(SnapshotBytes, X509CertificateLoader.LoadPkcs12(server.Export(X509ContentType.Pfx), null), clientIssuer: ca.Subject);
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
+        await _mutual.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 
-    private async Task<byte[]> SnapshotAsync(TlsSection? tls, params (string, string)[] env)
+    private Task<byte[]> SnapshotAsync(TlsSection? tls, params (string, string)[] env) => SnapshotFromAsync(_server, tls, env);
+
+    private static async Task<byte[]> SnapshotFromAsync(FakeHashiCorpServer from, TlsSection? tls, params (string, string)[] env)
     {
-        var options = new VaultSourceOptions { Address = _server.Address, Token = new SecretValue(FakeHashiCorpServer.VaultToken, null, null), Tls = tls };
+        var options = new VaultSourceOptions { Address = from.Address, Token = new SecretValue(FakeHashiCorpServer.VaultToken, null, null), Tls = tls };
         var item = Assert.Single(await options.Plan(new SourceContext([], n => env.FirstOrDefault(v => v.Item1 == n).Item2)).Streams!.ListAsync(CancellationToken.None));
         await using var stream = await item.OpenAsync(CancellationToken.None);
         using var copy = new MemoryStream();
@@ -271,5 +288,14 @@ public sealed class ServiceSourceTlsTests : IAsyncLifetime
         Assert.Contains("TLS handshake failed", e.Message, StringComparison.Ordinal);
         Assert.Equal(SnapshotBytes, await SnapshotAsync(new TlsSection { SkipVerify = true }));
         Assert.Equal(SnapshotBytes, await SnapshotAsync(null, ("VAULT_SKIP_VERIFY", "true")));
+    }
+
+    [Fact]
+    public async Task A_server_that_demands_a_client_certificate_gets_the_one_from_config_or_VAULT_CLIENT_CERT()
+    {
+        var e = await Assert.ThrowsAsync<OffsiteException>(() => SnapshotFromAsync(_mutual, new TlsSection { CaFile = _caFile }));
+        Assert.Equal(ErrorKind.SourceFailed, e.Kind);
+        Assert.Equal(SnapshotBytes, await SnapshotFromAsync(_mutual, new TlsSection { CaFile = _caFile, ClientCert = _clientCert, ClientKey = _clientKey }));
+        Assert.Equal(SnapshotBytes, await SnapshotFromAsync(_mutual, null, ("VAULT_CACERT", _caFile), ("VAULT_CLIENT_CERT", _clientCert), ("VAULT_CLIENT_KEY", _clientKey)));
     }
 }
