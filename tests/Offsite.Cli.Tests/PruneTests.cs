@@ -120,4 +120,19 @@ public sealed class PruneTests
         Assert.Contains("no retention rule given", empty.Stderr, StringComparison.Ordinal);
         box.Expect(2, "prune", "--grace", "0s");
     }
+
+    [Fact]
+    public void A_lock_left_by_a_crashed_prune_heals_once_it_has_expired()
+    {
+        using var box = NewBox();
+        Directory.CreateDirectory(Path.Combine(box.Repo, "locks"));
+        string lockFile = Path.Combine(box.Repo, "locks", "prune");
+        // What a prune killed an hour ago leaves: its lock, expired (30-minute TTL, never refreshed again).
+        var created = DateTimeOffset.UtcNow.AddHours(-1);
+        File.WriteAllText(lockFile, $$"""{"host":"crashed","pid":7,"created":"{{created:O}}","expires":"{{created.AddMinutes(30):O}}","id":"x"}""");
+        var r = box.Json("prune", "--grace", "1s");
+        Assert.Equal(0, r["deletedPacks"]!.GetValue<int>());
+        Assert.False(File.Exists(lockFile), "the prune released the lock it took over");
+        box.Ok("check");
+    }
 }

@@ -7,9 +7,11 @@ using Amazon.S3.Model;
 namespace Offsite.Storage.Tests;
 
 /// <summary>
-/// Issue 15, item 1 on Ceph RGW: a truncated snapshot, index or key object is reported while every
-/// other snapshot stays listable and restorable through the real binary (the local-storage twin is
-/// tests/Offsite.Cli.Tests/DamageIsolationTests).
+/// Issue 15's damaged-object cases on Ceph RGW, through the real binary: a truncated snapshot, index or key
+/// object is reported while every other snapshot stays listable and restorable (item 1), a missing pack leaves
+/// no zero-filled file under its real name (item 2), and a changed config value is refused as damage (item 5).
+/// The local-storage twins are tests/Offsite.Cli.Tests/DamageIsolationTests, PartialRestoreTests and
+/// ConfigAuthenticationTests.
 /// </summary>
 public sealed class S3DamageIsolationTests
 {
@@ -99,6 +101,72 @@ public sealed class S3DamageIsolationTests
         Assert.Contains(firstKey[Prefix.Length..], check.Stderr, StringComparison.Ordinal);
     }
 
+    [S3Fact]
+    public async Task Missing_pack_leaves_no_zero_filled_files_under_real_names_and_lists_the_bytes_lost()
+    {
+        string bucket = await S3TestEnv.CreateBucketAsync("dmgpack");
+        using var cli = new S3Cli($"s3:{S3TestEnv.Endpoint}/{bucket}/repo");
+        using var client = S3TestEnv.Client();
+        cli.Ok("init");
+        string keep = cli["keep"], lose = cli["lose"];
+        Directory.CreateDirectory(keep);
+        Directory.CreateDirectory(lose);
+        var rng = new Random(15);
+        var bytes = new byte[30_000];
+        rng.NextBytes(bytes);
+        await File.WriteAllBytesAsync(Path.Combine(keep, "kept.bin"), bytes);
+        string older = cli.Ok("--json", "backup", keep).Json()["snapshot"]!.GetValue<string>();
+        var before = (await ListWithSizesAsync(client, bucket, $"{Prefix}packs/")).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        for (int i = 0; i < 4; i++)
+        {
+            rng.NextBytes(bytes);
+            await File.WriteAllBytesAsync(Path.Combine(lose, $"lost{i}.bin"), bytes);
+        }
+        // The second snapshot holds both directories: "keep" dedups into the first backup's pack.
+        string newer = cli.Ok("--json", "backup", keep, lose).Json()["snapshot"]!.GetValue<string>();
+        var added = (await ListWithSizesAsync(client, bucket, $"{Prefix}packs/")).Where(p => !before.Contains(p.Key)).ToList();
+        Assert.Equal(2, added.Count); // one tree pack, one data pack
+        await client.DeleteObjectAsync(bucket, added.MaxBy(p => p.Size)!.Key);
+
+        string target = cli["out"];
+        cli.Env["OFFSITE_CACHE_DIR"] = cli["fresh-cache"];
+        var r = cli.Run("restore", newer, "--target", target);
+        Assert.True(r.ExitCode == 5, r.ToString());
+        Assert.DoesNotContain("restored snapshot", r.Stdout, StringComparison.Ordinal);
+        for (int i = 0; i < 4; i++)
+        {
+            string name = Path.Combine(lose, $"lost{i}.bin");
+            Assert.False(File.Exists(target + name), $"{name} was not restorable but exists under its real name");
+            Assert.False(File.Exists(target + name + ".offsite-partial"), $"{name}: nothing of it is intact, so no partial file either");
+            Assert.Contains($"{name}: not restored: bytes 0-29999 of 30000 lost", r.Stderr, StringComparison.Ordinal);
+        }
+        S3Cli.AssertSameTree(keep, target + keep);
+        // The older snapshot needs nothing of the lost pack: it restores with exit 0.
+        cli.Ok("restore", older, "--target", cli["out-old"]);
+        S3Cli.AssertSameTree(keep, cli["out-old"] + keep);
+    }
+
+    [S3Fact]
+    public async Task Changed_config_value_is_refused_as_damage()
+    {
+        var (bucket, cli, _, _, newerDir) = await TwoBackupsAsync("dmgcfg");
+        using var _ = cli;
+        using var client = S3TestEnv.Client();
+        string config = System.Text.Encoding.UTF8.GetString(await GetAsync(client, bucket, $"{Prefix}config"));
+        int at = config.IndexOf("\"min\":", StringComparison.Ordinal) + "\"min\":".Length;
+        Assert.True(char.IsAsciiDigit(config[at]), config);
+        // 524288 → 624288: still a valid chunker setting, still valid JSON; only the MAC can tell.
+        string forged = config[..at] + (config[at] == '9' ? '8' : (char)(config[at] + 1)) + config[(at + 1)..];
+        await PutAsync(client, bucket, $"{Prefix}config", System.Text.Encoding.UTF8.GetBytes(forged));
+
+        var list = cli.Run("snapshots");
+        Assert.True(list.ExitCode == 4, list.ToString());
+        Assert.Contains("config fails authentication", list.Stderr, StringComparison.Ordinal);
+        var backup = cli.Run("backup", newerDir);
+        Assert.True(backup.ExitCode == 4, backup.ToString());
+        Assert.Equal(2, (await ListAsync(client, bucket, $"{Prefix}snapshots/")).Count);
+    }
+
     private static async Task<(string Bucket, S3Cli Cli, string Older, string Newer, string NewerDir)> TwoBackupsAsync(string tag)
     {
         string bucket = await S3TestEnv.CreateBucketAsync(tag);
@@ -125,6 +193,12 @@ public sealed class S3DamageIsolationTests
     {
         var listed = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = prefix });
         return (listed.S3Objects ?? []).Select(o => o.Key).Order(StringComparer.Ordinal).ToList();
+    }
+
+    private static async Task<List<S3Object>> ListWithSizesAsync(AmazonS3Client client, string bucket, string prefix)
+    {
+        var listed = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = prefix });
+        return listed.S3Objects ?? [];
     }
 
     private static async Task<byte[]> GetAsync(AmazonS3Client client, string bucket, string key)

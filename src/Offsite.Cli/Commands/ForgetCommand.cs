@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Offsite.App.Retention;
 using Offsite.Core.Retention;
 
 namespace Offsite.Cli.Commands;
@@ -35,19 +36,21 @@ public static class ForgetCommand
         pruneSettings.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
-            var policy = new RetentionPolicy
+            var given = new RetentionPolicy
             {
                 KeepLast = r.GetValue(last), KeepHourly = r.GetValue(hourly), KeepDaily = r.GetValue(daily), KeepWeekly = r.GetValue(weekly),
                 KeepMonthly = r.GetValue(monthly), KeepYearly = r.GetValue(yearly), KeepWithin = r.GetValue(within),
                 KeepWithinHourly = r.GetValue(withinHourly), KeepWithinDaily = r.GetValue(withinDaily), KeepWithinWeekly = r.GetValue(withinWeekly),
                 KeepWithinMonthly = r.GetValue(withinMonthly), KeepWithinYearly = r.GetValue(withinYearly), KeepTags = r.GetValue(keepTag) ?? [],
             };
+            // No rule given with --job: the job's retention: section, for the job's snapshots only.
+            var (policy, filter) = JobRetention.Resolve(given, filters.Filter(r), s.Job, () => s.LoadConfig(required: true)!);
             policy.Validate(); // before asking for a passphrase
             var grouping = SnapshotGrouping.Parse(r.GetValue(groupBy));
             bool dry = r.GetValue(dryRun);
             var pruneOptions = r.GetValue(prune) ? pruneSettings.ToOptions(r, dry, s.Quiet || s.Json ? null : new Progress<string>(m => Console.Error.WriteLine(m))) : null;
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-            var result = await Forgetter.RunAsync(repo, policy, grouping, filters.Filter(r).ToCore(), TimeZoneInfo.Local, repo.Runtime.Clock, dry, ct).ConfigureAwait(false);
+            var result = await Forgetter.RunAsync(repo, policy, grouping, filter.ToCore(), TimeZoneInfo.Local, repo.Runtime.Clock, dry, ct).ConfigureAwait(false);
             Render(result, s, dry);
             if (pruneOptions is not null)
             {
