@@ -45,6 +45,22 @@ public static unsafe partial class PosixFs
     }
 
     /// <summary>
+    /// Creates a file that must not exist yet (O_CREAT|O_EXCL, which also refuses any symlink there),
+    /// for writing: one open, no truncation of something that was never there. Throws EEXIST when the
+    /// name is taken. <paramref name="permissions"/> is filtered by the umask.
+    /// </summary>
+    public static SafeFileHandle CreateNewFile(ReadOnlySpan<byte> path, uint permissions)
+    {
+        const int Flags = OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC;
+        int fd = Open(path, Flags, permissions & ModeBits.PermissionMask);
+        if (fd < 0)
+        {
+            throw PosixException.FromLastError(path);
+        }
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
     /// Opens an existing regular file for writing without truncating it (for writing blobs into a
     /// file at their offsets, in any order). Refuses a symlink at the final component.
     /// </summary>
