@@ -11,18 +11,19 @@ public static unsafe partial class PosixFs
     /// mkdir. With <paramref name="existOk"/>, an existing real directory is accepted, but an existing
     /// symlink (even to a directory) or other file still throws EEXIST: a restore must not be steered
     /// through a planted link. Permissions are filtered by the umask; chmod afterwards for exact bits.
+    /// Returns true when this call made the directory (it is empty), false when one was there.
     /// </summary>
-    public static void MakeDirectory(ReadOnlySpan<byte> path, uint permissions, bool existOk)
+    public static bool MakeDirectory(ReadOnlySpan<byte> path, uint permissions, bool existOk)
     {
         int rc = Mkdir(path, permissions & ModeBits.PermissionMask);
         if (rc == 0)
         {
-            return;
+            return true;
         }
         int errno = Marshal.GetLastPInvokeError();
         if (errno == Errno.EEXIST && existOk && IsRealDirectory(path))
         {
-            return;
+            return false;
         }
         throw new PosixException(errno, PosixPath.ToDisplay(path));
     }

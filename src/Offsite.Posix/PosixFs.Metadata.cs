@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using Offsite.Posix.Native;
 
 namespace Offsite.Posix;
@@ -53,5 +55,40 @@ public static unsafe partial class PosixFs
             }
         }
         ThrowIfFailed(rc, path);
+    }
+
+    // The same three on an open file: no path lookup per call, and they cannot be redirected to
+    // another file by a rename or a planted link between the write and the metadata.
+
+    /// <summary>fchmod, including setuid/setgid/sticky bits. Set ownership first: fchown clears setuid/setgid.</summary>
+    public static void Chmod(SafeFileHandle file, uint permissions)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ThrowIfFailed(LibC.fchmod(file, permissions & ModeBits.PermissionMask));
+    }
+
+    /// <summary>fchown: changes the owner of the open file.</summary>
+    public static void Chown(SafeFileHandle file, uint uid, uint gid)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ThrowIfFailed(LibC.fchown(file, uid, gid));
+    }
+
+    /// <summary>futimens: sets access and modification times of the open file with nanosecond precision.</summary>
+    public static void SetTimes(SafeFileHandle file, long atimeNs, long mtimeNs)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        Timespec* times = stackalloc Timespec[2];
+        times[0] = Timespec.FromUnixNanoseconds(atimeNs);
+        times[1] = Timespec.FromUnixNanoseconds(mtimeNs);
+        ThrowIfFailed(LibC.futimens(file, times));
+    }
+
+    private static void ThrowIfFailed(int rc)
+    {
+        if (rc != 0)
+        {
+            throw new PosixException(Marshal.GetLastPInvokeError(), "<fd>");
+        }
     }
 }

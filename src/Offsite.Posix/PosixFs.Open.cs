@@ -36,12 +36,18 @@ public static unsafe partial class PosixFs
     public static SafeFileHandle CreateFile(ReadOnlySpan<byte> path, uint permissions)
     {
         const int Flags = OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_TRUNC | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC;
-        int fd = Open(path, Flags, permissions & ModeBits.PermissionMask);
-        if (fd < 0)
-        {
-            throw PosixException.FromLastError(path);
-        }
-        return new SafeFileHandle(fd, ownsHandle: true);
+        return OpenHandle(path, Flags, permissions & ModeBits.PermissionMask);
+    }
+
+    /// <summary>
+    /// Creates a file that must not exist yet (O_CREAT|O_EXCL, which also refuses any symlink there),
+    /// for writing: one open, no truncation of something that was never there. Throws EEXIST when the
+    /// name is taken. <paramref name="permissions"/> is filtered by the umask.
+    /// </summary>
+    public static SafeFileHandle CreateNewFile(ReadOnlySpan<byte> path, uint permissions)
+    {
+        const int Flags = OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC;
+        return OpenHandle(path, Flags, permissions & ModeBits.PermissionMask);
     }
 
     /// <summary>
@@ -51,7 +57,13 @@ public static unsafe partial class PosixFs
     public static SafeFileHandle OpenWrite(ReadOnlySpan<byte> path)
     {
         const int Flags = OpenFlags.O_WRONLY | OpenFlags.O_NOFOLLOW | OpenFlags.O_CLOEXEC;
-        int fd = Open(path, Flags, 0);
+        return OpenHandle(path, Flags, 0);
+    }
+
+    /// <summary>open(2) as an owned handle, or the failure as a <see cref="PosixException"/> naming the path.</summary>
+    private static SafeFileHandle OpenHandle(ReadOnlySpan<byte> path, int flags, uint mode)
+    {
+        int fd = Open(path, flags, mode);
         if (fd < 0)
         {
             throw PosixException.FromLastError(path);

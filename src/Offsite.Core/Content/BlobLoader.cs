@@ -270,8 +270,13 @@ public sealed class BlobLoader
     private async Task<PackData> FetchAsync(string packId, CancellationToken cancellationToken)
     {
         string key = ObjectKeys.Pack(packId);
-        bool cacheable = _localCopies && _repo.Index.FindPack(packId)?.HoldsOnlyTrees == true;
+        var info = _repo.Index.FindPack(packId);
+        bool cacheable = _localCopies && info?.HoldsOnlyTrees == true;
         byte[]? stored = cacheable ? _repo.Cache.TryReadPack(packId) : null;
+        if (stored is null && !cacheable && info is not null && await StreamAsync(key, info, cancellationToken).ConfigureAwait(false) is { } streamed)
+        {
+            return streamed;
+        }
         if (stored is null)
         {
             try
@@ -303,6 +308,26 @@ public sealed class BlobLoader
             {
                 return PackData.Broken(packId, $"cannot be decrypted ({ObjectCodec.Describe(e.Kind)})");
             }
+        }
+    }
+
+    /// <summary>
+    /// Reads a pack that is not kept locally as it streams in (<see cref="PackStream"/>): its
+    /// plaintext is all it costs in memory. Null when it has to be read whole after all.
+    /// </summary>
+    private async Task<PackData?> StreamAsync(string key, PackInfo info, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = await _repo.Storage.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                return await PackStream.ReadAsync(info.Id, body, info.Size, _repo.Identities, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (ObjectNotFoundException)
+        {
+            return PackData.Broken(info.Id, "is missing from the repository");
         }
     }
 }

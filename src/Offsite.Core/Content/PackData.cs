@@ -4,7 +4,7 @@ using Offsite.Crypto.Age;
 namespace Offsite.Core.Content;
 
 /// <summary>
-/// A fetched pack: decrypted whole; readable chunk by chunk only (it failed authentication as a
+/// A fetched pack: decrypted whole (streamed, perhaps with damaged chunks); readable chunk by chunk only (it failed authentication as a
 /// whole); only some ranges fetched (a partial restore); or unreadable.
 /// </summary>
 internal sealed class PackData
@@ -16,9 +16,13 @@ internal sealed class PackData
     private readonly IReadOnlyList<PackRanges.Segment>? _segments;
     private readonly long _storedLength;
     private readonly string _problem;
+    /// <summary>Age chunks of <see cref="_plaintext"/> that failed authentication (streamed packs), or null.</summary>
+    private readonly HashSet<long>? _damagedChunks;
 
-    private PackData(string packId, byte[]? plaintext, AgeHeaderInfo? header, byte[]? stored, IReadOnlyList<PackRanges.Segment>? segments, long storedLength, string problem)
+    private PackData(string packId, byte[]? plaintext, AgeHeaderInfo? header, byte[]? stored, IReadOnlyList<PackRanges.Segment>? segments, long storedLength, string problem,
+        HashSet<long>? damagedChunks = null)
     {
+        _damagedChunks = damagedChunks;
         _packId = packId;
         _plaintext = plaintext;
         _header = header;
@@ -29,6 +33,10 @@ internal sealed class PackData
     }
 
     public static PackData Whole(string id, byte[] plaintext) => new(id, plaintext, null, null, null, 0, "");
+
+    /// <summary>A pack decrypted chunk by chunk as it streamed in; the blobs in <paramref name="damagedChunks"/> are lost.</summary>
+    public static PackData Streamed(string id, byte[] plaintext, IReadOnlyCollection<long> damagedChunks, string problem) =>
+        new(id, plaintext, null, null, null, 0, problem, damagedChunks.Count == 0 ? null : [.. damagedChunks]);
 
     public static PackData Chunked(string id, AgeHeaderInfo header, byte[] stored, string problem) =>
         new(id, null, header, stored, null, stored.Length, problem);
@@ -49,6 +57,16 @@ internal sealed class PackData
             if (entry.Offset + entry.Length > _plaintext.Length)
             {
                 throw new BlobDamagedException(id, _packId, $"blob {id.Short}: index points past the end of pack {_packId[..8]}");
+            }
+            if (_damagedChunks is not null && entry.Length > 0)
+            {
+                for (long chunk = entry.Offset / AgeSizes.ChunkSize; chunk <= (entry.Offset + entry.Length - 1) / AgeSizes.ChunkSize; chunk++)
+                {
+                    if (_damagedChunks.Contains(chunk))
+                    {
+                        throw new BlobDamagedException(id, _packId, $"blob {id.Short} in pack {_packId[..8]} is damaged ({_problem})");
+                    }
+                }
             }
             return _plaintext.AsSpan((int)entry.Offset, entry.Length).ToArray();
         }

@@ -29,7 +29,7 @@ public sealed class Restorer
     /// <summary>Suffix of a file while it is written, and of a damaged one's intact parts.</summary>
     public const string PartialSuffix = ".offsite-partial";
     private readonly Dictionary<(ulong, ulong), PendingFile> _hardLinks = new();
-    private readonly List<(byte[] Path, string Display, PendingFile Target)> _laterLinks = new();
+    private readonly List<(byte[] Path, string Display, PendingFile Target, bool Fresh)> _laterLinks = new();
     /// <summary>Files created under their partial name and not finished yet: removed when the target fails.</summary>
     private readonly HashSet<PendingFile> _unfinished = new();
     /// <summary>The first failure of the target as a whole; set once, then every writer stops.</summary>
@@ -39,6 +39,8 @@ public sealed class Restorer
     /// <summary>The directories from the root to where the walk is.</summary>
     private readonly List<DirectoryOnTheWay> _onTheWay = new();
     private readonly RestoreResult _result = new();
+    /// <summary>The target directory was made by this restore, so nothing was in it.</summary>
+    private bool _targetFresh;
     private readonly int _workers;
     private readonly int _planLimit;
     /// <summary>Blob placements in the plan now: the plan is carried out and emptied when it reaches the limit.</summary>
@@ -83,6 +85,7 @@ public sealed class Restorer
     public async Task<RestoreResult> RestoreAsync(BlobId root, string target, CancellationToken cancellationToken)
     {
         byte[] targetPath = PosixPath.FromString(Path.GetFullPath(target));
+        _targetFresh = !PosixFs.Exists(targetPath);
         PosixFs.MakeDirectories(targetPath);
         // Walk first, then read each pack once and write its blobs wherever they belong. Reading in
         // tree order instead would fetch a pack again for every file whose (deduplicated) content
@@ -102,7 +105,7 @@ public sealed class Restorer
             RemoveUnfinished();
             throw TargetFailure.Describe(_targetFailure, _result.Files, _result.Bytes, PosixPath.ToDisplay(targetPath));
         }
-        foreach (var (path, display, first) in _laterLinks)
+        foreach (var (path, display, first, fresh) in _laterLinks)
         {
             if (!first.Completed)
             {
@@ -111,8 +114,11 @@ public sealed class Restorer
             }
             try
             {
-                if (KeepsExisting(path, display, first.Node)) continue;
-                RemoveExisting(path);
+                if (!fresh)
+                {
+                    if (KeepsExisting(path, display, first.Node)) continue;
+                    RemoveExisting(path);
+                }
                 PosixFs.Link(first.Path, path);
                 _result.AddFile(0);
             }
@@ -202,7 +208,7 @@ public sealed class Restorer
                 if (node.Inode is { } ino && node.Device is { } dev && _hardLinks.TryGetValue((dev, ino), out var first))
                 {
                     // Linked after all files are written, so the first name exists if it was restored.
-                    _laterLinks.Add((path, childDisplay, first));
+                    _laterLinks.Add((path, childDisplay, first, InFreshDirectory));
                     continue;
                 }
                 if (PlanFile(path, childDisplay, node) is { } planned && node.Inode is { } inode && node.Device is { } device)
@@ -234,7 +240,7 @@ public sealed class Restorer
             if (dir.Made) continue;
             try
             {
-                PosixFs.MakeDirectory(dir.Path, PrivateDir, existOk: true);
+                dir.Fresh = PosixFs.MakeDirectory(dir.Path, PrivateDir, existOk: true);
             }
             catch (PosixException e) when (TargetFailure.Is(e))
             {
@@ -260,7 +266,16 @@ public sealed class Restorer
         public string Display { get; } = display;
         public Node Node { get; } = node;
         public bool Made { get; set; }
+        /// <summary>Made by this restore: it was empty, so what goes into it needs no check for an existing entry.</summary>
+        public bool Fresh { get; set; }
     }
+
+    /// <summary>
+    /// Whether the directory the walk is in was made empty by this restore. Its entries then skip the
+    /// overwrite check and the removal of what was there (an lstat or two per file); a name that is
+    /// taken anyway (a tree listing a name twice) is still handled when the file is created.
+    /// </summary>
+    private bool InFreshDirectory => _onTheWay.Count == 0 ? _targetFresh : _onTheWay[^1].Fresh;
 
     /// <summary>
     /// Records where each of the file's blobs goes; the file is created (under its partial name) by its
@@ -268,7 +283,7 @@ public sealed class Restorer
     /// </summary>
     private PendingFile? PlanFile(byte[] path, string display, Node node)
     {
-        var file = new PendingFile(path, display, node);
+        var file = new PendingFile(path, display, node) { Fresh = InFreshDirectory };
         var located = (node.Content ?? []).Select(BlobId.Parse).Select(id => (Id: id, Location: _locate(id))).ToList();
         int unknown = located.FindIndex(b => b.Location is null);
         if (unknown >= 0)
@@ -279,9 +294,12 @@ public sealed class Restorer
         }
         try
         {
-            if (KeepsExisting(path, display, node, [.. located.Select(b => (b.Id, b.Location!.Value.RawLength))])) return null;
-            RemoveExisting(path);
-            RemoveExisting(file.PartialPath);
+            if (!file.Fresh)
+            {
+                if (KeepsExisting(path, display, node, [.. located.Select(b => (b.Id, b.Location!.Value.RawLength))])) return null;
+                RemoveExisting(path);
+                RemoveExisting(file.PartialPath);
+            }
         }
         catch (PosixException e) when (TargetFailure.Is(e))
         {
@@ -355,7 +373,8 @@ public sealed class Restorer
     /// <summary>
     /// Writes one blob (null: a hole or a lost blob) into a file's partial name; the first write creates
     /// it, the last fixes its length and metadata, renames it to its real name when intact, and reports it.
-    /// One open per write: most files are one blob.
+    /// One open per write: most files are one blob, so a file costs open, write, fchown (as root),
+    /// fchmod, futimens, close and rename; the metadata goes through the open file, not the path.
     /// </summary>
     private void Write(PendingFile file, byte[]? data, long offset, int length, bool last)
     {
@@ -368,7 +387,7 @@ public sealed class Restorer
             if (data is not null || !file.Created || last)
             {
                 bool create = !file.Created;
-                using var handle = create ? PosixFs.CreateFile(file.PartialPath, PrivateFile) : PosixFs.OpenWrite(file.PartialPath);
+                using var handle = create ? CreatePartial(file.PartialPath) : PosixFs.OpenWrite(file.PartialPath);
                 if (create)
                 {
                     file.Created = true;
@@ -376,12 +395,17 @@ public sealed class Restorer
                 }
                 if (data is not null)
                 {
-                    RandomAccess.Write(handle, data, offset);
+                    PosixFs.WriteAt(handle, data, offset, file.PartialPath);
                     file.End = Math.Max(file.End, offset + data.Length);
                 }
                 if (last && file.End != file.Size)
                 {
-                    RandomAccess.SetLength(handle, file.Size);
+                    PosixFs.SetLength(handle, file.Size, file.PartialPath);
+                }
+                if (last)
+                {
+                    // After the last write, which would change the mtime again.
+                    file.MetadataApplied = ApplyMetadata(handle, file.Node, file.Display);
                 }
             }
         }
@@ -400,6 +424,24 @@ public sealed class Restorer
         }
     }
 
+    /// <summary>
+    /// Creates a file's partial name with one open (O_EXCL: nothing to truncate). The name is normally
+    /// free (a fresh directory, or the planner removed it); when something took it, it is removed and the
+    /// create tried once more.
+    /// </summary>
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle CreatePartial(byte[] partialPath)
+    {
+        try
+        {
+            return PosixFs.CreateNewFile(partialPath, PrivateFile);
+        }
+        catch (PosixException e) when (e.IsAlreadyExists)
+        {
+            RemoveExisting(partialPath);
+            return PosixFs.CreateNewFile(partialPath, PrivateFile);
+        }
+    }
+
     /// <summary>The file's last blob is in: give it its real name, or keep what is intact under the partial name.</summary>
     private void Finish(PendingFile file)
     {
@@ -408,9 +450,12 @@ public sealed class Restorer
             _result.Fail(file.Display, $"not restored: {file.LostReport()}");
             return;
         }
+        if (!file.MetadataApplied && file.LostBytes < file.Size)
+        {
+            ApplyMetadata(file.PartialPath, file.Node, file.Display); // the last write failed before it
+        }
         if (file.LostBytes == 0)
         {
-            ApplyMetadata(file.PartialPath, file.Node, file.Display);
             try
             {
                 PosixFs.Rename(file.PartialPath, file.Path);
@@ -435,7 +480,6 @@ public sealed class Restorer
         }
         else
         {
-            ApplyMetadata(file.PartialPath, file.Node, file.Display);
             _result.Fail(file.Display, $"not restored: {file.LostReport()}; the other {file.Size - file.LostBytes} bytes are kept in {PosixPath.ToDisplay(file.PartialPath)} (lost ranges read as zeros)");
         }
         lock (_unfinished) _unfinished.Remove(file);
@@ -477,8 +521,11 @@ public sealed class Restorer
     {
         try
         {
-            if (KeepsExisting(path, display, node)) return;
-            RemoveExisting(path);
+            if (!InFreshDirectory)
+            {
+                if (KeepsExisting(path, display, node)) return;
+                RemoveExisting(path);
+            }
             switch (node.Type)
             {
                 case NodeType.Symlink:
@@ -564,9 +611,7 @@ public sealed class Restorer
         {
             if (_restoreOwners)
             {
-                // By name when the name exists here (like tar), else by number.
-                uint uid = (node.User is not null ? PosixFs.LookupUid(node.User) : null) ?? node.Uid;
-                uint gid = (node.Group is not null ? PosixFs.LookupGid(node.Group) : null) ?? node.Gid;
+                var (uid, gid) = Owner(node);
                 PosixFs.LChown(path, uid, gid);
             }
             if (node.Type != NodeType.Symlink)
@@ -582,6 +627,36 @@ public sealed class Restorer
         }
     }
 
+    /// <summary>
+    /// <see cref="ApplyMetadata(byte[], Node, string)"/> through a file's open handle (fchown, fchmod,
+    /// futimens: no path lookups). False when it failed (reported).
+    /// </summary>
+    private bool ApplyMetadata(Microsoft.Win32.SafeHandles.SafeFileHandle file, Node node, string display)
+    {
+        try
+        {
+            if (_restoreOwners)
+            {
+                var (uid, gid) = Owner(node);
+                PosixFs.Chown(file, uid, gid);
+            }
+            // After chown: changing the owner clears setuid/setgid.
+            PosixFs.Chmod(file, node.Mode);
+            PosixFs.SetTimes(file, node.MtimeNs, node.MtimeNs);
+            return true;
+        }
+        catch (PosixException e)
+        {
+            _result.Fail(display, $"metadata not restored: {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>The owner to give an entry: by name when the name exists here (like tar), else by number.</summary>
+    private static (uint Uid, uint Gid) Owner(Node node) =>
+        ((node.User is not null ? PosixFs.LookupUid(node.User) : null) ?? node.Uid,
+         (node.Group is not null ? PosixFs.LookupGid(node.Group) : null) ?? node.Gid);
+
     /// <summary>A regular file being restored: written blob by blob under its partial name, finished when none remain.</summary>
     private sealed class PendingFile(byte[] path, string display, Node node)
     {
@@ -594,6 +669,10 @@ public sealed class Restorer
         public long Size { get; set; }
         public int Remaining { get; set; }
         public bool Created { get; set; }
+        /// <summary>In a directory this restore made: nothing can be at its name or partial name.</summary>
+        public bool Fresh { get; init; }
+        /// <summary>Owner, mode and times were set through the open file after the last write.</summary>
+        public bool MetadataApplied { get; set; }
         /// <summary>Renamed to its real name, intact.</summary>
         public bool Completed { get; set; }
         /// <summary>End of the furthest data written; when it falls short of Size the tail is a hole.</summary>

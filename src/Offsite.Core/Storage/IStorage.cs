@@ -19,6 +19,15 @@ public interface IStorage : IAsyncDisposable
     /// <summary>Reads a whole object. Throws <see cref="ObjectNotFoundException"/> when missing.</summary>
     Task<byte[]> GetAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Opens a whole object for reading front to back, so a large object (a 16 MiB pack) need not be
+    /// held in memory at once. Throws <see cref="ObjectNotFoundException"/> when missing (at the latest
+    /// on the first read); a read failing part-way throws <see cref="StorageException"/>, never a
+    /// silent end. Backends that cannot stream hand out the whole object.
+    /// </summary>
+    async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
+        new MemoryStream(await GetAsync(key, cancellationToken).ConfigureAwait(false), writable: false);
+
     /// <summary>Reads <paramref name="length"/> bytes at <paramref name="offset"/>; fewer only at the end of the object.</summary>
     Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken cancellationToken);
 

@@ -57,6 +57,21 @@ internal static unsafe partial class LibC
     public static partial int lchown(byte* path, uint owner, uint group);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint pwrite(SafeFileHandle fd, byte* buf, nuint count, long offset);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int ftruncate(SafeFileHandle fd, long length);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fchmod(SafeFileHandle fd, uint mode);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int fchown(SafeFileHandle fd, uint owner, uint group);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int futimens(SafeFileHandle fd, Timespec* times);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int utimensat(int dirfd, byte* path, Timespec* times, int flags);
 
     [LibraryImport(Lib, SetLastError = true)]

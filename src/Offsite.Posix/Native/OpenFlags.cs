@@ -6,6 +6,7 @@ internal static class OpenFlags
     public const int O_RDONLY = 0x0;
     public const int O_WRONLY = 0x1;
     public const int O_CREAT = 0x40;
+    public const int O_EXCL = 0x80;
     public const int O_TRUNC = 0x200;
     public const int O_DIRECTORY = 0x10000;
     public const int O_NOFOLLOW = 0x20000;

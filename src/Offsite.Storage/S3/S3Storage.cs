@@ -154,42 +154,31 @@ public sealed partial class S3Storage : IStorage, IObjectRetention
     private const string BodyFailureMarker = "offsite.s3.body-transport-failure";
 
     /// <summary>Full jitter over 100 ms · 2^attempt, at most 20 s (the SDK's standard mode).</summary>
-    private static TimeSpan Backoff(int attempt) =>
+    internal static TimeSpan Backoff(int attempt) =>
         TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(20_000, 100 * Math.Pow(2, attempt)));
 
     private async Task<byte[]> ReadOnceAsync(string key, ByteRange? range, CancellationToken cancellationToken)
     {
-        var request = new GetObjectRequest { BucketName = Options.Bucket, Key = FullKey(key), ByteRange = range };
-        try
+        using var response = await GetResponseAsync(key, range, null, cancellationToken).ConfigureAwait(false);
+        long expected = response.Headers.ContentLength;
+        var buffer = new MemoryStream(expected is > 0 and < int.MaxValue ? (int)expected : 0);
+        await using (response.ResponseStream.ConfigureAwait(false))
         {
-            using var response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
-            long expected = response.Headers.ContentLength;
-            var buffer = new MemoryStream(expected is > 0 and < int.MaxValue ? (int)expected : 0);
-            await using (response.ResponseStream.ConfigureAwait(false))
+            try
             {
-                try
-                {
-                    await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is IOException or HttpRequestException)
-                {
-                    throw new StorageException($"S3 GET {key}: the connection broke after {buffer.Length} bytes of the body: {e.Message}", e) { Data = { [BodyFailureMarker] = true } };
-                }
+                await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
             }
-            if (expected >= 0 && buffer.Length != expected)
+            catch (Exception e) when (e is IOException or HttpRequestException)
             {
-                throw new StorageException($"S3 GET {key}: connection ended after {buffer.Length} of {expected} bytes") { Data = { [BodyFailureMarker] = true } };
+                throw new StorageException($"S3 GET {key}: the connection broke after {buffer.Length} bytes of the body: {e.Message}", e) { Data = { [BodyFailureMarker] = true } };
             }
-            return buffer.ToArray();
         }
-        catch (AmazonS3Exception e) when (S3Errors.IsArchived(e))
+        if (expected >= 0 && buffer.Length != expected)
         {
-            throw new ObjectArchivedException(key, await ArchiveClassForErrorAsync(key, cancellationToken).ConfigureAwait(false), e);
+            throw new StorageException($"S3 GET {key}: connection ended after {buffer.Length} of {expected} bytes") { Data = { [BodyFailureMarker] = true } };
         }
-        catch (Exception e) when (S3Errors.ShouldWrap(e))
-        {
-            throw S3Errors.Wrap("GET", key, e, bucket: Options.Bucket);
-        }
+        // The whole buffer when Content-Length sized it exactly: no second copy of a 16 MiB pack.
+        return buffer.Capacity == buffer.Length ? buffer.GetBuffer() : buffer.ToArray();
     }
 
     public async Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken)

@@ -20,6 +20,10 @@ public class DelegatingStorage : IStorage, IObjectRetention
 
     public virtual Task<byte[]> GetAsync(string key, CancellationToken cancellationToken) => Inner.GetAsync(key, cancellationToken);
 
+    /// <summary>Through <see cref="GetAsync"/>, so what a subclass does to reads applies to streamed ones too.</summary>
+    public virtual async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
+        new MemoryStream(await GetAsync(key, cancellationToken).ConfigureAwait(false), writable: false);
+
     public virtual Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken cancellationToken) => Inner.GetRangeAsync(key, offset, length, cancellationToken);
 
     public virtual Task<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken) => Inner.HeadAsync(key, cancellationToken);
