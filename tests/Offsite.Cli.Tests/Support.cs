@@ -73,7 +73,7 @@ internal sealed class TempDir : IDisposable
 internal sealed class Sandbox : IDisposable
 {
     public const string Password = "correct horse battery staple";
-    private static readonly string[] Inherited = ["OFFSITE_REPOSITORY", "OFFSITE_PASSWORD", "OFFSITE_PASSWORD_FILE", "OFFSITE_PASSWORD_COMMAND", "OFFSITE_KEY_FILE", "OFFSITE_KEY_COMMAND", "OFFSITE_CACHE_DIR", "OFFSITE_NEW_PASSWORD"];
+    private static readonly string[] Inherited = ["OFFSITE_REPOSITORY", "OFFSITE_PASSWORD", "OFFSITE_PASSWORD_FILE", "OFFSITE_PASSWORD_COMMAND", "OFFSITE_KEY_FILE", "OFFSITE_KEY_COMMAND", "OFFSITE_CACHE_DIR", "OFFSITE_NEW_PASSWORD", "OFFSITE_STATE_DIR"];
 
     public Sandbox(bool init = true)
     {
@@ -87,6 +87,7 @@ internal sealed class Sandbox : IDisposable
         Env["OFFSITE_REPOSITORY"] = Repo;
         Env["OFFSITE_PASSWORD"] = Password;
         Env["OFFSITE_CACHE_DIR"] = Cache;
+        Env["OFFSITE_STATE_DIR"] = Dir["state"];
         Env["OFFSITE_SCRYPT_LOG_N"] = "12";
         Env["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         Env["DOTNET_NOLOGO"] = "1";

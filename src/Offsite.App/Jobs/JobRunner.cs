@@ -82,7 +82,7 @@ public sealed class JobRunner
             {
                 // The whole cache base is left out of tree sources: it is known before the repository
                 // opens (so each source is planned once), and no repository's cache belongs in a backup.
-                var plan = source.Plan(new SourceContext(spec.CacheDirectory is { } cache ? [cache] : [], _environment));
+                var plan = source.Plan(new SourceContext(spec.CacheDirectory is { } cache ? [cache] : [], _environment) { Log = _opener.Runtime.Logger });
                 if (plan.Tree is not null)
                 {
                     var repo = await Open(ct).ConfigureAwait(false);

@@ -68,12 +68,12 @@ public sealed class DockerBackup
         if (options is NamedVolumeSourceOptions)
         {
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
-            var plan = options.Plan(new SourceContext(repo.Cache.Directory is { } dir ? [dir] : [], CliEnvironment.Get));
+            var plan = options.Plan(new SourceContext(repo.Cache.Directory is { } dir ? [dir] : [], CliEnvironment.Get) { Log = CliEnvironment.Runtime.Logger });
             await BackupService.BackupTreeAsync(repo, plan.Tree!, plan.Paths, request with { SourceName = request.SourceName ?? plan.SourceName }, observer, ct).ConfigureAwait(false);
         }
         else
         {
-            var plan = options.Plan(new SourceContext([], CliEnvironment.Get));
+            var plan = options.Plan(new SourceContext([], CliEnvironment.Get) { Log = CliEnvironment.Runtime.Logger });
             var result = await BackupService.BackupStreamsAsync(plan.Streams!, c => CommandRunner.OpenAsync(s, c), request, observer, ct).ConfigureAwait(false);
             if (!result.Succeeded)
             {

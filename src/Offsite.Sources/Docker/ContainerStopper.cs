@@ -7,7 +7,9 @@ namespace Offsite.Sources.Docker;
 /// <summary>
 /// Stops the selected running containers for the duration of a backup. The returned handle starts
 /// them again however the backup ended (success, failure, cancellation): restarting uses its own
-/// bounded timeout, never the backup's token, so Ctrl-C cannot leave a service down.
+/// bounded timeout, never the backup's token, so Ctrl-C cannot leave a service down. Each container
+/// is noted in the selection's <see cref="StopRecords"/> before it is stopped, and containers a
+/// killed run left stopped are started first, so SIGKILL cannot leave a service down for good either.
 /// </summary>
 public static class ContainerStopper
 {
@@ -17,7 +19,8 @@ public static class ContainerStopper
     /// <param name="except">a container never stopped (the one a dump runs in)</param>
     public static async Task<StoppedContainers> StopAsync(DockerClient client, DockerEndpoint endpoint, StopSelection selection, string? except, string subject, CancellationToken ct)
     {
-        var stopped = new StoppedContainers(client, subject);
+        if (selection.Records is { } records) await records.RecoverAsync(client, endpoint, ct).ConfigureAwait(false);
+        var stopped = new StoppedContainers(client, subject, selection.Records?.Begin(endpoint));
         if (selection.IsEmpty) return stopped;
         try
         {
@@ -30,7 +33,7 @@ public static class ContainerStopper
             }
             return stopped;
         }
-        catch (Exception e) when (DockerFailure.IsDockerError(e) || e is OperationCanceledException)
+        catch (Exception e) when (DockerFailure.IsDockerError(e) || e is OffsiteException or OperationCanceledException)
         {
             var problems = await stopped.RestartAsync().ConfigureAwait(false);
             if (e is OperationCanceledException) throw;
@@ -70,18 +73,24 @@ public static class ContainerStopper
 }
 
 /// <summary>The containers a backup stopped; <see cref="RestartAsync"/> starts them again (once).</summary>
-public sealed class StoppedContainers(DockerClient client, string subject)
+public sealed class StoppedContainers(DockerClient client, string subject, StopRecord? record)
 {
     private readonly List<(string Id, string Name)> _stopped = [];
 
     public IReadOnlyList<string> Names => _stopped.ConvertAll(c => c.Name);
 
-    internal void Add(string id, string name) => _stopped.Add((id, name));
+    /// <summary>Notes the container durably (when records are kept) before the caller stops it.</summary>
+    internal void Add(string id, string name)
+    {
+        record?.Save([.. _stopped, (id, name)]);
+        _stopped.Add((id, name));
+    }
 
     /// <summary>Starts every stopped container (last stopped first); returns one line per container that did not start.</summary>
     public async Task<IReadOnlyList<string>> RestartAsync()
     {
         var problems = new List<string>();
+        var failed = new List<(string Id, string Name)>();
         using var timeout = new CancellationTokenSource(ContainerStopper.RestartTimeout);
         for (int i = _stopped.Count - 1; i >= 0; i--)
         {
@@ -93,9 +102,23 @@ public sealed class StoppedContainers(DockerClient client, string subject)
             catch (Exception e) when (DockerFailure.IsDockerError(e) || e is OperationCanceledException)
             {
                 problems.Add($"{subject}: container {name} was stopped for the backup and could not be started again: {(e is OperationCanceledException ? "timed out" : DockerFailure.Cause(e))}");
+                failed.Add((id, name));
             }
         }
         _stopped.Clear();
+        // Those that did not start stay noted: the next Docker backup tries again.
+        if (failed.Count > 0 && record is not null)
+        {
+            try
+            {
+                record.Keep(failed);
+            }
+            catch (OffsiteException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+        record?.Dispose();
         return problems;
     }
 

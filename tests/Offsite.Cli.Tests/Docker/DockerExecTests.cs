@@ -137,5 +137,44 @@ public sealed class DockerExecTests : IDisposable
         Assert.Empty(_box.Json("snapshots").AsArray());
     }
 
+    [DockerFact]
+    public void A_killed_backups_stopped_container_is_started_by_the_next_docker_backup_but_never_while_that_backup_lives()
+    {
+        string db = _docker.StartContainer("db");
+        string app = _docker.StartContainer("app", new Dictionary<string, string> { ["docker-volume-backup.stop-during-backup"] = "kill" });
+        using var backup = _box.Start("backup", $"docker-exec:{db}", "--stop-label", "kill", "--", "sh", "-c", "echo start; sleep 300");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (_docker.IsRunning(app))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(90) && !backup.HasExited, "the labelled container was never stopped");
+            Thread.Sleep(200);
+        }
+        string[] quick = ["backup", $"docker-exec:{db}", "--", "echo", "quick"];
+        string recovered = $"started container {app} that a killed backup had stopped";
+
+        string record = Assert.Single(Directory.GetFiles(_box.Path("state/docker-stopped"), "*.json"));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(record));
+        Assert.Contains(app, File.ReadAllText(record), StringComparison.Ordinal);
+        var whileAlive = _box.Ok(quick);
+        Assert.False(_docker.IsRunning(app), "a backup started the container that a live backup holds stopped");
+        Assert.DoesNotContain("killed backup", whileAlive.Stderr, StringComparison.Ordinal);
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-KILL", backup.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+        Assert.True(backup.WaitForExit(TimeSpan.FromSeconds(30)), "offsite did not die on SIGKILL");
+        Assert.False(_docker.IsRunning(app), "SIGKILL cannot restart anything: the container should still be stopped here");
+
+        var next = _box.Ok(quick);
+        Assert.True(_docker.IsRunning(app), $"the next backup did not start the container a killed backup left stopped: {next}");
+        var warnings = next.Stderr.Split('\n').Where(l => l.Contains(recovered, StringComparison.Ordinal)).ToList();
+        Assert.True(warnings.Count == 1 && warnings[0].StartsWith("warning: ", StringComparison.Ordinal), $"expected one warning naming {app}: {next.Stderr}");
+        Assert.Empty(Directory.GetFiles(_box.Path("state/docker-stopped"), "*.json"));
+
+        var after = _box.Ok(quick);
+        Assert.DoesNotContain("killed backup", after.Stderr, StringComparison.Ordinal);
+    }
+
     private string StartedAt(string container) => _docker.Client.Containers.InspectContainerAsync(container).GetAwaiter().GetResult().State?.StartedAt ?? "";
 }

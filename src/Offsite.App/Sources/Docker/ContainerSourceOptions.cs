@@ -28,7 +28,7 @@ public sealed class ContainerSourceOptions : SourceOptions
         {
             throw new OffsiteException(ErrorKind.Usage, "a container source needs container");
         }
-        var stop = new StopSelection(StopContainers ?? [], StopLabel, null);
+        var stop = new StopSelection(StopContainers ?? [], StopLabel, null) { Records = DockerStopRecords.For(context) };
         return SourcePlan.ForStreams(new ContainerExecSource(DockerEndpoint.FromEnvironment(context.Environment), Container, BackupCommand, User, FileName, Name, stop));
     }
 }

@@ -25,7 +25,7 @@ public sealed class NamedVolumeSourceOptions : SourceOptions
     public override SourcePlan Plan(SourceContext context)
     {
         DockerNames.RequireVolume(Volume);
-        var stop = new StopSelection(StopContainers ?? [], StopLabel, StopDuringBackup ? Volume : null);
+        var stop = new StopSelection(StopContainers ?? [], StopLabel, StopDuringBackup ? Volume : null) { Records = DockerStopRecords.For(context) };
         var source = new DockerVolumeSource(DockerEndpoint.FromEnvironment(context.Environment), Volume, Access, HelperImage, stop, context.ExcludedPaths);
         return SourcePlan.ForTree(source, ["/"], Name ?? DockerNames.VolumeSource(Volume));
     }
