@@ -70,7 +70,13 @@ public sealed class S3LifecycleTests
         // expired. Take the oldest one still well short of deletion and wait until it has expired.
         var expiredButStored = snapshots.Where(s => s.Age.Elapsed < TimeSpan.FromSeconds(DaySeconds * ExpireDays - 4)).MaxBy(s => s.Age.Elapsed);
         Assert.True(expiredButStored.Id is not null, "no snapshot young enough to probe");
-        var wait = Validity + TimeSpan.FromSeconds(1) - expiredButStored.Age.Elapsed;
+        // Timed from the snapshot's own time (when the backup process started, which on a loaded machine can be
+        // seconds after the test's stopwatch): it is no longer listed once that time is past the validity.
+        var times = JsonDocument.Parse(cli.Ok("snapshots", "--json").Stdout).RootElement.EnumerateArray()
+            .ToDictionary(e => e.GetProperty("id").GetString()!, e => DateTimeOffset.Parse(e.GetProperty("time").GetString()!, System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal);
+        var wait = times.TryGetValue(expiredButStored.Id, out var time)
+            ? time + Validity + TimeSpan.FromSeconds(1) - DateTimeOffset.UtcNow
+            : TimeSpan.Zero; // not listed: already past its validity
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait);

@@ -68,8 +68,9 @@ public sealed partial class NotificationDispatcher : IDisposable
                                    || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             string reason = e is OperationCanceledException ? $"no answer within {_timeout.TotalSeconds:0} s" : OneLine(e);
-            LogUndelivered(_logger, channel.Name, channel.Target, runEvent.Run.Job, runEvent.Run.Id, reason);
+            // Counted before it is logged: whoever reads the warning then finds it in /metrics too.
             _metrics.Notification(channel.Name, delivered: false);
+            LogUndelivered(_logger, channel.Name, channel.Target, runEvent.Run.Job, runEvent.Run.Id, reason);
         }
     }
 

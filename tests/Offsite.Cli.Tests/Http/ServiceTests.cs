@@ -62,6 +62,7 @@ public sealed class ServiceTests : IAsyncLifetime
         NoSecretsIn(_box.Ok("--config", config, "config", "show"));
         var run = _box.Ok("--config", config, "run", "vault");
         NoSecretsIn(run);
+        NoSecretsIn(_box.Ok("--json", "snapshots")); // the snapshot's metadata (source, paths, tags, host) holds no token
         var snapshot = Assert.Single(_box.Json("snapshots").AsArray())!;
         Assert.Equal("vault:" + new Uri(_server.Address).Authority, snapshot["source"]!.GetValue<string>());
         Assert.Equal(["job:vault", "vault"], snapshot["tags"]!.AsArray().Select(t => t!.GetValue<string>()).Order(StringComparer.Ordinal));
@@ -204,7 +205,7 @@ public sealed class ServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public void A_nomad_restore_with_a_wrong_token_fails_with_exit_9()
+    public void A_nomad_restore_with_a_wrong_token_fails_with_exit_9_and_with_the_right_one_puts_the_snapshot()
     {
         var env = new Dictionary<string, string?> { ["NOMAD_ADDR"] = _server.Address, ["NOMAD_TOKEN"] = FakeHashiCorpServer.NomadToken };
         Sandbox.Expect(0, _box.RunWith(env, null, "backup", "nomad:"), ["backup"]);
@@ -214,6 +215,15 @@ public sealed class ServiceTests : IAsyncLifetime
         Assert.Contains("HTTP 403 Forbidden from PUT /v1/operator/snapshot: Permission denied", r.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("nomad-wrong-token", r.Stderr, StringComparison.Ordinal);
         Assert.Empty(_server.Restores);
+
+        // With the right token the same restore goes through: PUT /v1/operator/snapshot with the snapshot's bytes.
+        env["NOMAD_TOKEN"] = FakeHashiCorpServer.NomadToken;
+        NoSecretsIn(Sandbox.Expect(0, _box.RunWith(env, null, "restore", "latest", "--to", "nomad:"), ["restore"]));
+        var (service, body) = Assert.Single(_server.Restores);
+        Assert.Equal("nomad", service);
+        Assert.Equal(SnapshotBytes, body);
+        // Nothing of the token is kept with the snapshot: its metadata as listed holds no secret.
+        NoSecretsIn(_box.Ok("--json", "snapshots"));
     }
 
     [Fact]
