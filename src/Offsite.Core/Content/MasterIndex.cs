@@ -59,7 +59,7 @@ public sealed class MasterIndex
                 var id = entries[i].Id;
                 // A blob can be in several packs (concurrent writers, or re-uploaded past the refresh
                 // horizon). The newest copy wins: it is the one lifecycle expiry deletes last.
-                if (TryFind(id, out uint existing, out int sortedAt))
+                if (TryFind(id, out uint existing, out int sortedAt, out _))
                 {
                     if (_packs[PackNumberOf(existing)].Created >= pack.Created) continue;
                     if (sortedAt >= 0) _replaced.Add(sortedAt);
@@ -77,7 +77,7 @@ public sealed class MasterIndex
     {
         lock (_lock)
         {
-            return TryFind(id, out _, out _);
+            return TryFind(id, out _, out _, out _);
         }
     }
 
@@ -103,7 +103,7 @@ public sealed class MasterIndex
     {
         lock (_lock)
         {
-            return TryFind(id, out uint ordinal, out _) ? _packs[PackNumberOf(ordinal)] : null;
+            return TryFind(id, out uint ordinal, out _, out _) ? _packs[PackNumberOf(ordinal)] : null;
         }
     }
 
@@ -112,8 +112,9 @@ public sealed class MasterIndex
     {
         lock (_lock)
         {
-            if (!TryFind(id, out uint ordinal, out _)) return null;
-            return new BlobLocation(_packs[PackNumberOf(ordinal)], _tables.Read(ordinal));
+            if (!TryFind(id, out uint ordinal, out _, out var entry)) return null;
+            // A blob found in the sorted array had its record read to confirm it; a recent one has not.
+            return new BlobLocation(_packs[PackNumberOf(ordinal)], entry ?? _tables.Read(ordinal));
         }
     }
 
@@ -121,10 +122,12 @@ public sealed class MasterIndex
     /// The record number of <paramref name="id"/>, and its position in the sorted array (or -1 when it is
     /// among the recent ones): the recent dictionary first, then bisection to the first key with the id's
     /// prefix, each candidate confirmed against the full id on disk (a second candidate is rare: 1 in 2^32/N).
+    /// <paramref name="entry"/> is the record that confirmed it, or null for a recent blob (no record was read).
     /// </summary>
-    private bool TryFind(BlobId id, out uint ordinal, out int sortedAt)
+    private bool TryFind(BlobId id, out uint ordinal, out int sortedAt, out PackEntry? entry)
     {
         sortedAt = -1;
+        entry = null;
         if (_recent.TryGetValue(id, out ordinal)) return true;
         ulong low = (ulong)PrefixOf(id) << 32;
         int lo = 0, hi = _sorted.Length;
@@ -138,10 +141,12 @@ public sealed class MasterIndex
         {
             if (_replaced.Contains(i)) continue;
             uint candidate = (uint)_sorted[i];
-            if (_tables.ReadId(candidate) == id)
+            var record = _tables.Read(candidate);
+            if (record.Id == id)
             {
                 ordinal = candidate;
                 sortedAt = i;
+                entry = record;
                 return true;
             }
         }

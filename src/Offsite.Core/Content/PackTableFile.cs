@@ -139,14 +139,6 @@ internal sealed class PackTableFile
         BinaryPrimitives.ReadUInt32LittleEndian(record[32..]),
         BinaryPrimitives.ReadInt32LittleEndian(record[36..]),
         BinaryPrimitives.ReadInt32LittleEndian(record[40..]));
-
-    /// <summary>The id alone, for confirming a lookup: the first 32 bytes of the record.</summary>
-    public BlobId ReadId(long ordinal)
-    {
-        Span<byte> id = stackalloc byte[BlobId.Size];
-        ReadExactly(id, ordinal);
-        return new BlobId(id);
-    }
 }
 
 /// <summary>A pack's table as a run of records in the <see cref="PackTableFile"/>, read when asked for.</summary>
