@@ -1,5 +1,7 @@
 using Offsite.Core.Content;
 using Offsite.Core.Errors;
+using Offsite.Core.Repository;
+using Offsite.Crypto.Age;
 
 namespace Offsite.Core.Tests;
 
@@ -7,14 +9,21 @@ public sealed class PackFormatTests
 {
     private static BlobId Id(byte b) => new(Enumerable.Repeat(b, 32).ToArray());
 
+    /// <summary>Builds a pack the way a backup does (sealed into a temporary file) and returns its plaintext.</summary>
     private static byte[] BuildPack(params (byte Id, int Length)[] blobs)
     {
-        using var builder = new PackBuilder(1024);
+        var identity = X25519Identity.Generate();
+        using var builder = new PackBuilder(Path.GetTempPath(), identity.Recipient);
         foreach (var (id, length) in blobs)
         {
             builder.Add(Id(id), BlobType.Data, BlobCompression.None, length, Enumerable.Repeat(id, length).ToArray());
         }
-        return builder.Finish().ToArray();
+        string packId = builder.Finish();
+        using var sealedPack = new MemoryStream();
+        builder.OpenSealed().CopyTo(sealedPack);
+        Assert.Equal(builder.StoredLength, sealedPack.Length);
+        Assert.Equal(ObjectKeys.IdFor(sealedPack.ToArray()), packId);
+        return AgeFile.Decrypt(sealedPack.ToArray(), [identity]);
     }
 
     [Fact]
@@ -74,5 +83,47 @@ public sealed class PackFormatTests
         byte[] pack = BuildPack((1, 1));
         pack[^12] = 2;
         Assert.Contains("version", Assert.Throws<OffsiteException>(() => PackFormat.ReadTable(pack, "p")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_pack_spans_many_age_chunks_and_leaves_no_file_behind()
+    {
+        string dir = Directory.CreateTempSubdirectory("offsite-pack-").FullName;
+        try
+        {
+            var identity = X25519Identity.Generate();
+            byte[] blob = new byte[300_000];
+            Random.Shared.NextBytes(blob);
+            using (var builder = new PackBuilder(dir, identity.Recipient))
+            {
+                builder.Add(Id(1), BlobType.Data, BlobCompression.None, blob.Length, blob);
+                builder.Add(Id(2), BlobType.Data, BlobCompression.None, blob.Length, blob);
+                Assert.Empty(Directory.GetFiles(dir)); // unlinked at once: a crash cannot leave it behind
+                builder.Finish();
+                using var sealedPack = new MemoryStream();
+                builder.OpenSealed().CopyTo(sealedPack);
+                byte[] plaintext = AgeFile.Decrypt(sealedPack.ToArray(), [identity]);
+                var table = PackFormat.ReadTable(plaintext, "p");
+                Assert.Equal(2, table.Count);
+                Assert.True(plaintext.AsSpan((int)table[1].Offset, table[1].Length).SequenceEqual(blob));
+            }
+            // An abandoned pack (a failed backup) is disposed without being finished.
+            using (var abandoned = new PackBuilder(dir, identity.Recipient))
+            {
+                abandoned.Add(Id(3), BlobType.Data, BlobCompression.None, 10, new byte[10]);
+            }
+            Assert.Empty(Directory.GetFiles(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_pack_directory_that_cannot_be_written_is_an_IO_error_naming_it()
+    {
+        var e = Assert.Throws<IOException>(() => new PackBuilder("/nonexistent-offsite-dir", X25519Identity.Generate().Recipient));
+        Assert.Contains("/nonexistent-offsite-dir", e.Message, StringComparison.Ordinal);
     }
 }

@@ -52,6 +52,15 @@ public sealed class LocalCache
 
     public void WritePack(string id, ReadOnlySpan<byte> storedBytes) => Write("packs", id, storedBytes);
 
+    /// <summary>Caches a pack from a stream (a pack sealed into a temporary file), read from its position to its end.</summary>
+    public void WritePack(string id, Stream stored)
+    {
+        if (Directory is not null)
+        {
+            WriteAtomic(Path.Combine(Directory, "packs", id), fs => stored.CopyTo(fs, 256 * 1024));
+        }
+    }
+
     /// <summary>Drops cached packs the repository's index no longer lists (pruned or expired).</summary>
     public void RetainPacks(IReadOnlySet<string> existing) => Retain("packs", existing);
 
@@ -258,14 +267,27 @@ public sealed class LocalCache
     public static void WriteAtomic(string path, ReadOnlySpan<byte> data)
     {
         string temp = path + ".tmp" + Guid.NewGuid().ToString("N");
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-        using (var fs = new FileStream(temp, options))
+        using (var fs = CreatePrivateFile(temp))
         {
             fs.Write(data);
             fs.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true);
     }
+
+    private static void WriteAtomic(string path, Action<FileStream> write)
+    {
+        string temp = path + ".tmp" + Guid.NewGuid().ToString("N");
+        using (var fs = CreatePrivateFile(temp))
+        {
+            write(fs);
+            fs.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static FileStream CreatePrivateFile(string path) =>
+        new(path, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite });
 
     private static void CreatePrivateDirectory(string dir)
     {

@@ -38,8 +38,6 @@ public sealed class BlobSaver : IAsyncDisposable
     private readonly CancellationTokenSource _failed = new();
     /// <summary>Stops the compression workers only: an interrupted backup lets the uploads in flight finish (<see cref="KeepUploadedAsync"/>).</summary>
     private readonly CancellationTokenSource _stopWorkers;
-    private readonly PackBufferPool _packBuffers;
-    private readonly PackBufferPool _sealedBuffers;
     private readonly ArrayPool<byte> _chunkBuffers;
     /// <summary>
     /// One open pack per blob type: trees go to their own packs (as in restic), so listing, diffing
@@ -59,12 +57,6 @@ public sealed class BlobSaver : IAsyncDisposable
         _repo = repository;
         _unindexed = unindexedPacks.ToList();
         _unindexedBlobs = _unindexed.Sum(p => p.Entries.Count);
-        // A pack closes once it reaches PackSize; 1 MiB of room covers the last blob of most packs
-        // (a larger last blob makes the builder grow once, outside the pool). Plaintext buffers are
-        // held while filling and sealing, sealed ones while uploading: these pools, not the size of
-        // the data or of the repository, bound memory (docs/design.md, "Memory").
-        _packBuffers = new PackBufferPool(repository.Config.PackSize + (1 << 20), 2);
-        _sealedBuffers = new PackBufferPool(ObjectCodec.SealedSizeBound(_packBuffers.BufferSize), MaxUploadsInFlight);
         int workerCount = workers > 0 ? workers : Math.Max(1, repository.Runtime.Processors);
         _chunkBuffers = ArrayPool<byte>.Create(Math.Max(repository.Config.Chunker.Max, 1 << 20), QueueCapacity + 1);
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(QueueCapacity) { SingleWriter = true });
@@ -155,7 +147,9 @@ public sealed class BlobSaver : IAsyncDisposable
                     lock (_packLock)
                     {
                         ref PackBuilder? builder = ref _builders[(int)item.Type];
-                        builder ??= new PackBuilder(_packBuffers);
+                        // Packs are sealed into temporary files as they fill (PackBuilder): memory holds
+                        // the blobs in the queue and being compressed, never a pack (docs/design.md, "Memory").
+                        builder ??= new PackBuilder(_repo.ScratchDirectory, _repo.Key.Recipient);
                         builder.Add(item.Id, item.Type, compression, item.Length, stored);
                         if (builder.Length >= _repo.Config.PackSize)
                         {
@@ -227,40 +221,28 @@ public sealed class BlobSaver : IAsyncDisposable
 
     private async Task UploadAsync(PackBuilder builder)
     {
-        var plaintext = builder.Finish();
-        // Sealed into a pooled buffer: a 16 MiB pack per upload would otherwise be 16 MiB of
-        // large-object garbage, which the GC lets pile up to hundreds of MiB before collecting.
-        byte[] sealedBuffer = _sealedBuffers.Rent(ObjectCodec.SealedSizeBound(plaintext.Length));
-        try
+        string id = builder.Finish();
+        long length = builder.StoredLength;
+        var entries = builder.Entries.ToList();
+        // Data packs may go to a colder storage class; tree packs stay where listing and diffing read them.
+        bool onlyTrees = entries.Count > 0 && entries.TrueForAll(e => e.Type == BlobType.Tree);
+        if (onlyTrees)
         {
-            int length = ObjectCodec.Seal(plaintext.Span, _repo.Key.Recipient, sealedBuffer);
-            var entries = builder.Entries.ToList();
-            // The plaintext is no longer needed: give its buffer back before the (slow) upload.
-            builder.Dispose();
-            var stored = sealedBuffer.AsMemory(0, length);
-            string id = ObjectKeys.IdFor(stored.Span);
-            // Data packs may go to a colder storage class; tree packs stay where listing and diffing read them.
-            if (entries.Count > 0 && entries.TrueForAll(e => e.Type == BlobType.Tree))
-            {
-                await _repo.Storage.PutAsync(ObjectKeys.Pack(id), stored, _failed.Token).ConfigureAwait(false);
-            }
-            else
-            {
-                await _repo.Storage.PutDataPackAsync(ObjectKeys.Pack(id), stored, _failed.Token).ConfigureAwait(false);
-            }
-            var pack = new PackInfo(id, _repo.Runtime.Clock.GetUtcNow(), length, entries);
-            if (pack.HoldsOnlyTrees && _repo.Key.CanRead)
-            {
-                _repo.Cache.WritePack(id, stored.Span); // the next ls, diff or restore reads it from here
-            }
-            await RecordAsync(pack).ConfigureAwait(false);
-            Interlocked.Increment(ref _uploadedPacks);
-            Interlocked.Add(ref _uploadedBytes, length);
+            await _repo.Storage.PutAsync(ObjectKeys.Pack(id), builder.OpenSealed(), _failed.Token).ConfigureAwait(false);
         }
-        finally
+        else
         {
-            _sealedBuffers.Return(sealedBuffer);
+            await _repo.Storage.PutDataPackAsync(ObjectKeys.Pack(id), builder.OpenSealed(), _failed.Token).ConfigureAwait(false);
         }
+        var pack = new PackInfo(id, _repo.Runtime.Clock.GetUtcNow(), length, entries);
+        if (onlyTrees && _repo.Key.CanRead)
+        {
+            _repo.Cache.WritePack(id, builder.OpenSealed()); // the next ls, diff or restore reads it from here
+        }
+        builder.Dispose();
+        await RecordAsync(pack).ConfigureAwait(false);
+        Interlocked.Increment(ref _uploadedPacks);
+        Interlocked.Add(ref _uploadedBytes, length);
     }
 
     private async Task RecordAsync(PackInfo pack)

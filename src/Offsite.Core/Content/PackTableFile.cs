@@ -103,17 +103,7 @@ internal sealed class PackTableFile
     {
         if (_handle is null)
         {
-            string path = Path.Combine(_directory, $"pack-tables-{Guid.NewGuid():N}.tmp");
-            _file = new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.ReadWrite,
-                Share = FileShare.None,
-                BufferSize = 0,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
-            // Unlinked at once: the open handle keeps the data, and no crash can leave the file behind.
-            File.Delete(path);
+            _file = UnlinkedTempFile.Create(_directory, "pack-tables");
             _handle = _file.SafeFileHandle;
         }
         return _handle;

@@ -13,24 +13,6 @@ public static class ObjectCodec
     public static byte[] Seal(ReadOnlySpan<byte> plaintext, IRecipient recipient) =>
         AgeFile.Encrypt(plaintext, [recipient]);
 
-    /// <summary>
-    /// Encrypts into <paramref name="destination"/> (reused by the caller, so packs make no garbage)
-    /// and returns the number of bytes written; the buffer must hold the plaintext plus 1 KiB of header
-    /// and 16 bytes per 64 KiB chunk (see <see cref="SealedSizeBound"/>).
-    /// </summary>
-    public static int Seal(ReadOnlySpan<byte> plaintext, IRecipient recipient, byte[] destination)
-    {
-        using var ms = new MemoryStream(destination, writable: true);
-        using (var age = AgeFile.OpenWrite(ms, [recipient], leaveOpen: true))
-        {
-            age.Write(plaintext);
-        }
-        return (int)ms.Position;
-    }
-
-    /// <summary>An upper bound of the stored size of <paramref name="plaintextLength"/> bytes with one X25519 recipient.</summary>
-    public static int SealedSizeBound(int plaintextLength) => checked((int)AgeSizes.EncryptedPayloadLength(plaintextLength) + 1024);
-
     /// <summary>Decrypts a stored object; damage and foreign keys become clear errors naming the object.</summary>
     public static byte[] Open(ReadOnlySpan<byte> stored, string key, IReadOnlyList<IIdentity> identities, string? expectedId = null)
     {

@@ -24,9 +24,14 @@ public sealed class Repository
         Key = key;
         KeyId = keyId;
         Cache = cache;
-        // The index's pack tables go next to the cache (a disk, usually) or, without one, to the temporary directory.
-        Index = new MasterIndex(cache.Directory ?? runtime.TempDirectory);
+        Index = new MasterIndex(ScratchDirectory);
     }
+
+    /// <summary>
+    /// Where this process keeps its unlinked working files (the index's pack tables, packs being
+    /// sealed): next to the cache (a disk, usually) or, without one, in the temporary directory.
+    /// </summary>
+    public string ScratchDirectory => Cache.Directory ?? Runtime.TempDirectory;
 
     /// <summary>Clock, host and logger of the process that opened it.</summary>
     public RuntimeContext Runtime { get; }

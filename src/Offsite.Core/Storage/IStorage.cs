@@ -47,6 +47,27 @@ public interface IStorage : IAsyncDisposable
     /// </summary>
     Task PutDataPackAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         PutAsync(key, data, cancellationToken);
+
+    /// <summary>
+    /// Writes an object from <paramref name="data"/>, read from its current position to its end: a pack
+    /// sealed into a temporary file, so that a 16 MiB pack is never a 16 MiB buffer. The stream must be
+    /// seekable (a backend may read it twice: a checksum, then the body, or again for a retry); the
+    /// caller disposes it. Backends that cannot stream read it into memory.
+    /// </summary>
+    async Task PutAsync(string key, Stream data, CancellationToken cancellationToken) =>
+        await PutAsync(key, await ReadRestAsync(data, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>A data pack (see the other overload) from a stream (see <see cref="PutAsync(string, Stream, CancellationToken)"/>).</summary>
+    async Task PutDataPackAsync(string key, Stream data, CancellationToken cancellationToken) =>
+        await PutDataPackAsync(key, await ReadRestAsync(data, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The bytes from the stream's position to its end, for backends that write from memory.</summary>
+    protected static async Task<byte[]> ReadRestAsync(Stream data, CancellationToken cancellationToken)
+    {
+        byte[] bytes = new byte[checked((int)(data.Length - data.Position))];
+        await data.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return bytes;
+    }
 }
 
 /// <summary>What a listing or head says about one object.</summary>

@@ -14,6 +14,8 @@ public sealed class LocalStorage : IStorage
     private static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromHours(1);
     private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode DirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    /// <summary>Copy buffer of a streamed put: large enough for few system calls, small enough not to matter.</summary>
+    private const int CopyBufferSize = 256 * 1024;
     private readonly string _root;
 
     /// <summary>The clock that ages temporaries left by killed writers.</summary>
@@ -32,6 +34,16 @@ public sealed class LocalStorage : IStorage
         string temp = await WriteTempAsync(path, data, cancellationToken).ConfigureAwait(false);
         Wrap(key, () => File.Move(temp, path, overwrite: true));
     }
+
+    public async Task PutAsync(string key, Stream data, CancellationToken cancellationToken)
+    {
+        string path = PathOf(key);
+        string temp = await WriteTempAsync(path, data.Length - data.Position,
+            (fs, ct) => data.CopyToAsync(fs, CopyBufferSize, ct), cancellationToken).ConfigureAwait(false);
+        Wrap(key, () => File.Move(temp, path, overwrite: true));
+    }
+
+    public Task PutDataPackAsync(string key, Stream data, CancellationToken cancellationToken) => PutAsync(key, data, cancellationToken);
 
     public async Task<bool> TryCreateAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
@@ -193,7 +205,11 @@ public sealed class LocalStorage : IStorage
         return Path.Combine(_root, key);
     }
 
-    private async Task<string> WriteTempAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    private Task<string> WriteTempAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        WriteTempAsync(path, data.Length, (fs, ct) => fs.WriteAsync(data, ct).AsTask(), cancellationToken);
+
+    /// <summary>Writes a temporary file next to <paramref name="path"/> with <paramref name="write"/>, flushed to disk; returns its path.</summary>
+    private async Task<string> WriteTempAsync(string path, long length, Func<FileStream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         string dir = Path.GetDirectoryName(path)!;
         string temp = path + "." + Guid.NewGuid().ToString("N")[..12] + TempSuffix;
@@ -209,11 +225,11 @@ public sealed class LocalStorage : IStorage
                 Access = FileAccess.Write,
                 UnixCreateMode = FileMode,
                 Options = FileOptions.Asynchronous,
-                PreallocationSize = data.Length,
+                PreallocationSize = length,
             };
             await using (var fs = new FileStream(temp, options))
             {
-                await fs.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                await write(fs, cancellationToken).ConfigureAwait(false);
                 fs.Flush(flushToDisk: true);
             }
             return temp;

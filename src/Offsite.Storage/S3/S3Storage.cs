@@ -79,6 +79,24 @@ public sealed partial class S3Storage : IStorage, IObjectRetention
         }
     }
 
+    public Task PutAsync(string key, Stream data, CancellationToken cancellationToken) => PutStreamAsync(key, data, dataPack: false, cancellationToken);
+
+    public Task PutDataPackAsync(string key, Stream data, CancellationToken cancellationToken) => PutStreamAsync(key, data, dataPack: true, cancellationToken);
+
+    private async Task PutStreamAsync(string key, Stream data, bool dataPack, CancellationToken cancellationToken)
+    {
+        string full = FullKey(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await _uploader.UploadAsync(full, data, cancellationToken, dataPack).ConfigureAwait(false);
+        }
+        catch (Exception e) when (S3Errors.ShouldWrap(e))
+        {
+            throw S3Errors.Wrap("PUT", key, e, Options.ObjectLock != ObjectLockKind.None, bucket: Options.Bucket);
+        }
+    }
+
     public async Task<bool> TryCreateAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         string full = FullKey(key);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Amazon.S3;
@@ -7,7 +8,7 @@ using Amazon.S3.Model;
 namespace Offsite.Storage.S3;
 
 /// <summary>
-/// Uploads one in-memory object: a single PUT up to the multipart threshold, otherwise a multipart
+/// Uploads one object, from memory or from a stream: a single PUT up to the multipart threshold, otherwise a multipart
 /// upload whose parts go up in parallel and which is aborted if any part fails (no orphaned parts
 /// are left to bill). Every request carries Content-MD5 and, when configured, Object Lock retention.
 /// </summary>
@@ -16,8 +17,36 @@ internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
     /// <param name="dataPack">a data pack: stored in <see cref="S3Options.DataPackStorageClass"/> and tagged, when one is set</param>
     public Task UploadAsync(string fullKey, ReadOnlyMemory<byte> data, bool ifNoneMatch, CancellationToken cancellationToken, bool dataPack = false) =>
         data.Length > options.MultipartThreshold && !ifNoneMatch
-            ? UploadMultipartAsync(fullKey, data, dataPack, cancellationToken)
-            : PutSingleAsync(fullKey, data, ifNoneMatch, dataPack, cancellationToken);
+            ? UploadMultipartAsync(fullKey, data.Length, (offset, part) => data.Span.Slice((int)offset, part.Length).CopyTo(part.Span), dataPack, cancellationToken)
+            : PutSingleAsync(fullKey, ReadOnlyStream(data), Md5(data.Span), ifNoneMatch, dataPack, cancellationToken);
+
+    /// <summary>
+    /// Uploads the rest of a seekable stream (a pack sealed into a temporary file) without holding it in
+    /// memory: a single PUT reads it twice (Content-MD5, then the body; the SDK rewinds it for a retry);
+    /// above the multipart threshold, parts are read one by one into pooled part buffers.
+    /// </summary>
+    public async Task UploadAsync(string fullKey, Stream data, CancellationToken cancellationToken, bool dataPack = false)
+    {
+        long start = data.Position;
+        long length = data.Length - start;
+        if (length > options.MultipartThreshold)
+        {
+            await UploadMultipartAsync(fullKey, length, (offset, part) =>
+            {
+                lock (data)
+                {
+                    data.Position = start + offset;
+                    data.ReadExactly(part.Span);
+                }
+            }, dataPack, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+#pragma warning disable CA5351 // MD5 here is S3's Content-MD5 transport integrity check, not a security primitive
+        string md5 = Convert.ToBase64String(await MD5.HashDataAsync(data, cancellationToken).ConfigureAwait(false));
+#pragma warning restore CA5351
+        data.Position = start;
+        await PutSingleAsync(fullKey, data, md5, ifNoneMatch: false, dataPack, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The class for this upload, or null for the bucket default (STANDARD).</summary>
     private string? ClassFor(bool dataPack) => dataPack ? options.DataPackStorageClass : null;
@@ -28,16 +57,17 @@ internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
         return [new Tag { Key = kv[0], Value = kv[1] }];
     }
 
-    private async Task PutSingleAsync(string fullKey, ReadOnlyMemory<byte> data, bool ifNoneMatch, bool dataPack, CancellationToken cancellationToken)
+    /// <param name="body">read from its position; left open (the caller owns it)</param>
+    private async Task PutSingleAsync(string fullKey, Stream body, string md5, bool ifNoneMatch, bool dataPack, CancellationToken cancellationToken)
     {
         var request = new PutObjectRequest
         {
             BucketName = options.Bucket,
             Key = fullKey,
-            InputStream = ReadOnlyStream(data),
-            AutoCloseStream = true,
+            InputStream = body,
+            AutoCloseStream = false,
             ContentType = "application/octet-stream",
-            MD5Digest = Md5(data.Span),
+            MD5Digest = md5,
             UseChunkEncoding = false,
         };
         if (options.BucketOwnerFullControl)
@@ -61,7 +91,8 @@ internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
         await client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task UploadMultipartAsync(string fullKey, ReadOnlyMemory<byte> data, bool dataPack, CancellationToken cancellationToken)
+    /// <param name="readPart">fills a part buffer with the bytes at an offset of the object; called from several threads</param>
+    private async Task UploadMultipartAsync(string fullKey, long length, Action<long, Memory<byte>> readPart, bool dataPack, CancellationToken cancellationToken)
     {
         var initiate = new InitiateMultipartUploadRequest { BucketName = options.Bucket, Key = fullKey, ContentType = "application/octet-stream" };
         if (ClassFor(dataPack) is { } storageClass)
@@ -84,25 +115,36 @@ internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
         try
         {
             int partSize = options.PartSize;
-            int count = (int)((data.Length + (long)partSize - 1) / partSize);
+            int count = (int)((length + partSize - 1) / partSize);
             var etags = new PartETag[count];
             await Parallel.ForEachAsync(Enumerable.Range(0, count),
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.PartConcurrency), CancellationToken = cancellationToken },
                 async (i, ct) =>
                 {
-                    var part = data.Slice(i * partSize, Math.Min(partSize, data.Length - (i * partSize)));
-                    var response = await client.UploadPartAsync(new UploadPartRequest
+                    long offset = (long)i * partSize;
+                    int size = (int)Math.Min(partSize, length - offset);
+                    byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+                    try
                     {
-                        BucketName = options.Bucket,
-                        Key = fullKey,
-                        UploadId = uploadId,
-                        PartNumber = i + 1,
-                        InputStream = ReadOnlyStream(part),
-                        PartSize = part.Length,
-                        MD5Digest = Md5(part.Span),
-                        UseChunkEncoding = false,
-                    }, ct).ConfigureAwait(false);
-                    etags[i] = new PartETag(i + 1, response.ETag);
+                        var part = buffer.AsMemory(0, size);
+                        readPart(offset, part);
+                        var response = await client.UploadPartAsync(new UploadPartRequest
+                        {
+                            BucketName = options.Bucket,
+                            Key = fullKey,
+                            UploadId = uploadId,
+                            PartNumber = i + 1,
+                            InputStream = ReadOnlyStream(part),
+                            PartSize = size,
+                            MD5Digest = Md5(part.Span),
+                            UseChunkEncoding = false,
+                        }, ct).ConfigureAwait(false);
+                        etags[i] = new PartETag(i + 1, response.ETag);
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                    }
                 }).ConfigureAwait(false);
             await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
