@@ -15,6 +15,10 @@ internal static partial class ZstdNative
     internal const int CompressionLevelParameter = 100;
     internal const int ContentSizeFlagParameter = 200;
 
+    // ZSTD_EndDirective: ZSTD_e_continue, ZSTD_e_end
+    internal const int EndContinue = 0;
+    internal const int EndFrame = 2;
+
     // ZSTD_ResetDirective.ZSTD_reset_session_only
     internal const int ResetSessionOnly = 1;
 
@@ -55,6 +59,13 @@ internal static partial class ZstdNative
     [LibraryImport(Library, EntryPoint = "ZSTD_compress2")]
     internal static unsafe partial nuint Compress2(
         ZstdCompressionContextHandle cctx, byte* dst, nuint dstCapacity, byte* src, nuint srcSize);
+
+    [LibraryImport(Library, EntryPoint = "ZSTD_compressStream2")]
+    internal static unsafe partial nuint CompressStream2(
+        ZstdCompressionContextHandle cctx, OutBuffer* output, InBuffer* input, int endOp);
+
+    [LibraryImport(Library, EntryPoint = "ZSTD_CStreamOutSize")]
+    internal static partial nuint CStreamOutSize();
 
     [LibraryImport(Library, EntryPoint = "ZSTD_compressBound")]
     internal static partial nuint CompressBound(nuint srcSize);

@@ -41,6 +41,9 @@ public sealed class LocalCache
 
     public void WriteIndex(string id, byte[] storedBytes) => Write("index", id, storedBytes);
 
+    /// <summary>Caches an index object from a stream (sealed into a temporary file), read from its position to its end.</summary>
+    public void WriteIndex(string id, Stream stored) => WriteFromStream("index", id, stored);
+
     /// <summary>Drops cached index objects that no longer exist in the repository.</summary>
     public void RetainIndexes(IReadOnlySet<string> existing) => Retain("index", existing);
 
@@ -53,13 +56,7 @@ public sealed class LocalCache
     public void WritePack(string id, ReadOnlySpan<byte> storedBytes) => Write("packs", id, storedBytes);
 
     /// <summary>Caches a pack from a stream (a pack sealed into a temporary file), read from its position to its end.</summary>
-    public void WritePack(string id, Stream stored)
-    {
-        if (Directory is not null)
-        {
-            WriteAtomic(Path.Combine(Directory, "packs", id), fs => stored.CopyTo(fs, 256 * 1024));
-        }
-    }
+    public void WritePack(string id, Stream stored) => WriteFromStream("packs", id, stored);
 
     /// <summary>Drops cached packs the repository's index no longer lists (pruned or expired).</summary>
     public void RetainPacks(IReadOnlySet<string> existing) => Retain("packs", existing);
@@ -112,9 +109,40 @@ public sealed class LocalCache
         {
             return;
         }
-        var line = new PackLogLine { Pack = pack.ToIndexPack() };
-        AppendLine(JsonSerializer.Serialize(line, OffsiteJsonContext.Default.PackLogLine));
+        lock (_logLock)
+        {
+            using var fs = new FileStream(Path.Combine(Directory, PackLogName), AppendOptions);
+            WritePackLine(fs, pack);
+            fs.Flush(flushToDisk: true);
+        }
     }
+
+    /// <summary>
+    /// A pack's line, written as it is encoded: a pack of small files lists tens of thousands of blobs,
+    /// and the line as a string (with an object per blob) was megabytes of garbage per pack. Appended in
+    /// 64 KiB writes rather than one: another process appending to the same cache at that moment can
+    /// tear the line, which the reader skips, costing only the reuse of that pack (or an index written
+    /// twice for it), as a crash mid-append does.
+    /// </summary>
+    private static void WritePackLine(Stream destination, PackInfo pack)
+    {
+        using (var w = new Utf8JsonWriter(destination))
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("pack"u8);
+            IndexCodec.WritePack(w, pack);
+            w.WriteEndObject();
+        }
+        destination.WriteByte((byte)'\n');
+    }
+
+    private static readonly FileStreamOptions AppendOptions = new()
+    {
+        Mode = FileMode.Append,
+        Access = FileAccess.Write,
+        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        BufferSize = 64 * 1024,
+    };
 
     public void AppendIndexed(string indexId, IEnumerable<string> packIds)
     {
@@ -180,20 +208,23 @@ public sealed class LocalCache
         {
             return;
         }
-        var sb = new StringBuilder();
         var kept = new List<string>();
-        foreach (var p in keep)
-        {
-            sb.Append(JsonSerializer.Serialize(new PackLogLine { Pack = p.ToIndexPack() }, OffsiteJsonContext.Default.PackLogLine)).Append('\n');
-            if (indexed.Contains(p.Id))
-            {
-                kept.Add(p.Id);
-            }
-        }
-        sb.Append(JsonSerializer.Serialize(new PackLogLine { Indexed = kept }, OffsiteJsonContext.Default.PackLogLine)).Append('\n');
         lock (_logLock)
         {
-            WriteAtomic(Path.Combine(Directory, PackLogName), Encoding.UTF8.GetBytes(sb.ToString()));
+            WriteAtomic(Path.Combine(Directory, PackLogName), fs =>
+            {
+                foreach (var p in keep)
+                {
+                    WritePackLine(fs, p);
+                    if (indexed.Contains(p.Id))
+                    {
+                        kept.Add(p.Id);
+                    }
+                }
+                byte[] last = JsonSerializer.SerializeToUtf8Bytes(new PackLogLine { Indexed = kept }, OffsiteJsonContext.Default.PackLogLine);
+                fs.Write(last);
+                fs.WriteByte((byte)'\n');
+            });
         }
     }
 
@@ -273,6 +304,14 @@ public sealed class LocalCache
             fs.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true);
+    }
+
+    private void WriteFromStream(string kind, string id, Stream stored)
+    {
+        if (Directory is not null)
+        {
+            WriteAtomic(Path.Combine(Directory, kind, id), fs => stored.CopyTo(fs, 256 * 1024));
+        }
     }
 
     private static void WriteAtomic(string path, Action<FileStream> write)

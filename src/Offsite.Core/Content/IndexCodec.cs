@@ -32,44 +32,70 @@ public static class IndexCodec
         }
     }
 
-    /// <summary>The same document as <see cref="Serialize"/> of these packs.</summary>
+    /// <summary>The same document as <see cref="Serialize"/> of these packs, compressed, in memory.</summary>
     public static byte[] SerializePacks(IReadOnlyList<PackInfo> packs)
     {
-        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
-        using (var w = new Utf8JsonWriter(buffer))
+        var buffer = new MemoryStream();
+        WritePacks(packs, buffer);
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Writes the compressed document to <paramref name="destination"/> (left open) as it is encoded: an
+    /// index object of 50,000 blobs is ~8 MB of JSON, and building it in memory, compressed and sealed,
+    /// was the largest allocation of a backup of small files (docs/design.md, "Memory").
+    /// </summary>
+    public static void WritePacks(IReadOnlyList<PackInfo> packs, Stream destination)
+    {
+        using var compressed = new ZstdCompressStream(destination, leaveOpen: true);
+        using var w = new Utf8JsonWriter(compressed);
+        w.WriteStartObject();
+        w.WriteNumber("version"u8, 1);
+        w.WriteStartArray("packs"u8);
+        foreach (var p in packs)
         {
-            Span<byte> id = stackalloc byte[BlobId.Size];
-            Span<char> hex = stackalloc char[BlobId.Size * 2];
-            w.WriteStartObject();
-            w.WriteNumber("version"u8, 1);
-            w.WriteStartArray("packs"u8);
-            foreach (var p in packs)
-            {
-                w.WriteStartObject();
-                w.WriteString("id"u8, p.Id);
-                w.WriteString("created"u8, p.Created);
-                w.WriteNumber("size"u8, p.Size);
-                w.WriteStartArray("blobs"u8);
-                foreach (var e in p.Entries)
-                {
-                    w.WriteStartObject();
-                    e.Id.WriteTo(id);
-                    Convert.TryToHexStringLower(id, hex, out _);
-                    w.WriteString("id"u8, hex);
-                    w.WriteString("type"u8, e.Type == BlobType.Tree ? "tree"u8 : "data"u8);
-                    w.WriteString("compression"u8, e.Compression == BlobCompression.Zstd ? "zstd"u8 : "none"u8);
-                    w.WriteNumber("offset"u8, e.Offset);
-                    w.WriteNumber("length"u8, e.Length);
-                    w.WriteNumber("rawLength"u8, e.RawLength);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
+            WritePack(w, p);
         }
-        return Zstd.Compress(buffer.WrittenSpan);
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    private const int FlushThreshold = 64 * 1024;
+
+    /// <summary>
+    /// One pack as an object of the index document's "packs" array (the pack log's lines hold the same),
+    /// flushing <paramref name="w"/> as it goes when it writes to a stream.
+    /// </summary>
+    public static void WritePack(Utf8JsonWriter w, PackInfo p)
+    {
+        Span<byte> id = stackalloc byte[BlobId.Size];
+        Span<char> hex = stackalloc char[BlobId.Size * 2];
+        w.WriteStartObject();
+        w.WriteString("id"u8, p.Id);
+        w.WriteString("created"u8, p.Created);
+        w.WriteNumber("size"u8, p.Size);
+        w.WriteStartArray("blobs"u8);
+        foreach (var e in p.Entries)
+        {
+            w.WriteStartObject();
+            e.Id.WriteTo(id);
+            Convert.TryToHexStringLower(id, hex, out _);
+            w.WriteString("id"u8, hex);
+            w.WriteString("type"u8, e.Type == BlobType.Tree ? "tree"u8 : "data"u8);
+            w.WriteString("compression"u8, e.Compression == BlobCompression.Zstd ? "zstd"u8 : "none"u8);
+            w.WriteNumber("offset"u8, e.Offset);
+            w.WriteNumber("length"u8, e.Length);
+            w.WriteNumber("rawLength"u8, e.RawLength);
+            w.WriteEndObject();
+            if (w.BytesPending >= FlushThreshold)
+            {
+                // Utf8JsonWriter buffers until flushed: keep its buffer small.
+                w.Flush();
+            }
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 
     /// <summary>The packs of an index document, as <see cref="Parse"/> reads it. Unknown properties are skipped.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using Offsite.Codecs.Compression;
+using Offsite.Core.Cache;
 using Offsite.Core.Content;
 using Offsite.Core.Errors;
 
@@ -44,6 +45,58 @@ public sealed class IndexCodecTests
         AssertSame(Packs, viaSerializer);
         var file = new IndexFile { Packs = Packs.Select(p => p.ToIndexPack()).ToList() };
         AssertSame(Packs, IndexCodec.ParsePacks(IndexCodec.Serialize(file), "i"));
+    }
+
+    private static PackInfo ManyBlobs(string id, int blobs) =>
+        new(id, new DateTimeOffset(2026, 12, 3, 8, 0, 0, 1, TimeSpan.Zero), 1 << 24,
+            Enumerable.Range(0, blobs).Select(i =>
+            {
+                var bytes = new byte[BlobId.Size];
+                BitConverter.TryWriteBytes(bytes, i);
+                bytes[31] = (byte)id[0];
+                return new PackEntry(new BlobId(bytes), i % 7 == 0 ? BlobType.Tree : BlobType.Data,
+                    i % 2 == 0 ? BlobCompression.Zstd : BlobCompression.None, i * 600L, 600, 600 + i);
+            }).ToList());
+
+    [Fact]
+    public void An_index_larger_than_the_writers_flush_threshold_streams_and_reads_back()
+    {
+        // 30,000 blobs: about 5 MB of JSON, flushed through the zstd stream many times.
+        PackInfo[] packs = [ManyBlobs("c3", 30_000), ManyBlobs("d4", 3)];
+        byte[] stored = IndexCodec.SerializePacks(packs);
+
+        Assert.Equal(-1, ZstdDecompressor.GetFrameContentSize(stored)); // one streamed frame
+        AssertSame(packs, IndexCodec.ParsePacks(stored, "i"));
+        AssertSame(packs, IndexCodec.Parse(stored, "i").Packs.Select(PackInfo.FromIndexPack).ToList());
+    }
+
+    [Fact]
+    public void The_pack_log_round_trips_large_packs_through_append_and_rewrite()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"offsite-packlog-{Guid.NewGuid():N}");
+        try
+        {
+            var cache = LocalCache.Open(dir, "repo");
+            PackInfo[] packs = [ManyBlobs("e5", 20_000), ManyBlobs("f6", 2)];
+            cache.AppendPack(packs[0]);
+            cache.AppendIndexed("idx", ["e5"]);
+            cache.AppendPack(packs[1]);
+
+            var (read, indexed, lines) = cache.ReadPackLog();
+            AssertSame(packs, read);
+            Assert.Equal(["e5"], indexed);
+            Assert.Equal(3, lines);
+
+            cache.RewritePackLog(read, indexed);
+            var (again, indexedAgain, linesAgain) = cache.ReadPackLog();
+            AssertSame(packs, again);
+            Assert.Equal(["e5"], indexedAgain);
+            Assert.Equal(3, linesAgain); // two packs and one line of which are indexed
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
