@@ -172,29 +172,66 @@ public sealed class LocalCache
         {
             return (packs, indexed, lines);
         }
-        foreach (string line in File.ReadLines(path))
+        using (var log = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan))
         {
-            lines++;
-            PackLogLine? entry;
-            try
+            foreach (var line in new ByteLines(log))
             {
-                entry = JsonSerializer.Deserialize(line, OffsiteJsonContext.Default.PackLogLine);
-            }
-            catch (JsonException)
-            {
-                // A line torn by a crash mid-append: the pack it described is simply not reused.
-                continue;
-            }
-            if (entry?.Pack is { } p)
-            {
-                packs.Add(PackInfo.FromIndexPack(p));
-            }
-            if (entry?.Indexed is { } ids)
-            {
-                indexed.UnionWith(ids);
+                lines++;
+                ParsePackLogLine(line.Span, packs, indexed);
             }
         }
         return (packs, indexed, lines);
+    }
+
+    /// <summary>
+    /// One line into <paramref name="packs"/> and <paramref name="indexed"/>, read straight from UTF-8 (a
+    /// pack's line is megabytes for a pack of small files: as a string and a document of objects it
+    /// was the peak of the next backup). A line torn by a crash mid-append is skipped: the pack it
+    /// described is simply not reused.
+    /// </summary>
+    private static void ParsePackLogLine(ReadOnlySpan<byte> line, List<PackInfo> packs, HashSet<string> indexed)
+    {
+        PackInfo? pack = null;
+        var ids = new List<string>();
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("pack"u8) && reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    pack = IndexCodec.ReadPack(ref reader);
+                }
+                else if (reader.ValueTextEquals("indexed"u8) && reader.Read() && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    while (reader.Read() && reader.TokenType == JsonTokenType.String)
+                    {
+                        ids.Add(reader.GetString()!);
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                return; // torn, or something after the object: not a whole line
+            }
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            return;
+        }
+        if (pack is not null)
+        {
+            packs.Add(pack);
+        }
+        indexed.UnionWith(ids);
     }
 
     /// <summary>

@@ -131,8 +131,11 @@ public static class IndexCodec
         }
     }
 
-    private static PackInfo ReadPack(ref Utf8JsonReader reader)
+    /// <summary>One pack object (the reader is on its StartObject), as <see cref="WritePack"/> writes it.</summary>
+    /// <exception cref="FormatException">or <see cref="JsonException"/>, <see cref="InvalidOperationException"/>: malformed</exception>
+    public static PackInfo ReadPack(ref Utf8JsonReader reader)
     {
+        Require(reader.TokenType == JsonTokenType.StartObject, "pack");
         string? id = null;
         DateTimeOffset created = default;
         long size = 0;

@@ -92,6 +92,14 @@ public sealed class IndexCodecTests
             AssertSame(packs, again);
             Assert.Equal(["e5"], indexedAgain);
             Assert.Equal(3, linesAgain); // two packs and one line of which are indexed
+
+            // A crash mid-append leaves a torn last line: skipped, the rest still read.
+            string log = Directory.GetFiles(dir, "packs.log", SearchOption.AllDirectories).Single();
+            string firstLine = File.ReadLines(log).First();
+            File.AppendAllText(log, firstLine[..(firstLine.Length / 2)]);
+            var (afterCrash, _, linesAfterCrash) = cache.ReadPackLog();
+            AssertSame(packs, afterCrash);
+            Assert.Equal(4, linesAfterCrash);
         }
         finally
         {
