@@ -333,11 +333,15 @@ public sealed class Repository
             Cache.RetainPacks(inIndexFiles);
         }
 
-        var (logged, indexed, lines) = Cache.ReadPackLog();
+        // A pack the index objects describe is already in the index and never kept in the log: its
+        // line's blob table is not read (a reader's log holds the whole last backup until rewritten).
+        var log = Cache.ReadPackLog(id => !inIndexFiles.Contains(id));
+        var (logged, indexed, lines) = (log.Packs, log.Indexed, log.Lines);
         var unindexed = new List<PackInfo>();
         var keep = new List<PackInfo>();
         var keptIds = new HashSet<string>(StringComparer.Ordinal);
-        bool condemnedInLog = false;
+        // Condemned by a prune: this host must forget it (the rewrite below drops its line).
+        bool condemnedInLog = log.Skipped.Any(ExcludedPacks.Contains);
         foreach (var pack in logged)
         {
             if (ExcludedPacks.Contains(pack.Id))

@@ -82,13 +82,13 @@ public sealed class IndexCodecTests
             cache.AppendIndexed("idx", ["e5"]);
             cache.AppendPack(packs[1]);
 
-            var (read, indexed, lines) = cache.ReadPackLog();
+            var (read, _, indexed, lines) = cache.ReadPackLog();
             AssertSame(packs, read);
             Assert.Equal(["e5"], indexed);
             Assert.Equal(3, lines);
 
             cache.RewritePackLog(read, indexed);
-            var (again, indexedAgain, linesAgain) = cache.ReadPackLog();
+            var (again, _, indexedAgain, linesAgain) = cache.ReadPackLog();
             AssertSame(packs, again);
             Assert.Equal(["e5"], indexedAgain);
             Assert.Equal(3, linesAgain); // two packs and one line of which are indexed
@@ -97,9 +97,15 @@ public sealed class IndexCodecTests
             string log = Directory.GetFiles(dir, "packs.log", SearchOption.AllDirectories).Single();
             string firstLine = File.ReadLines(log).First();
             File.AppendAllText(log, firstLine[..(firstLine.Length / 2)]);
-            var (afterCrash, _, linesAfterCrash) = cache.ReadPackLog();
+            var (afterCrash, _, _, linesAfterCrash) = cache.ReadPackLog();
             AssertSame(packs, afterCrash);
             Assert.Equal(4, linesAfterCrash);
+
+            // Packs the caller does not want are returned by id only, their tables not read.
+            var filtered = cache.ReadPackLog(id => id != "e5");
+            AssertSame([packs[1]], filtered.Packs);
+            Assert.Equal(["e5", "e5"], filtered.Skipped); // the torn copy's id is readable too
+            Assert.Equal(4, filtered.Lines);
         }
         finally
         {
