@@ -18,7 +18,7 @@ public static class DiffCommand
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
             var first = await filters.FindAsync(repo, r, r.GetValue(a)!, ct).ConfigureAwait(false);
             var second = await filters.FindAsync(repo, r, r.GetValue(b)!, ct).ConfigureAwait(false);
-            await repo.LoadIndexAsync(ct).ConfigureAwait(false);
+            await repo.LoadIndexAsync(ct, treesOnly: true).ConfigureAwait(false);
             var walker = new TreeWalker(new BlobLoader(repo));
             int added = 0, removed = 0, modified = 0;
             var changes = new System.Text.Json.Nodes.JsonArray();

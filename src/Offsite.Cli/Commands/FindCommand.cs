@@ -26,7 +26,7 @@ public static class FindCommand
             var criteria = new FindCriteria(path => matchers.Any(m => m.MatchesExactly(path)), r.GetValue(oldest), r.GetValue(newest));
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
             var snapshots = await SnapshotQuery.SelectAsync(repo, r.GetValue(ids) ?? [], filters.Filter(r), ct).ConfigureAwait(false);
-            await repo.LoadIndexAsync(ct).ConfigureAwait(false);
+            await repo.LoadIndexAsync(ct, treesOnly: true).ConfigureAwait(false);
             var json = new JsonArray();
             int found = 0;
             string? current = null;

@@ -17,7 +17,7 @@ public static class LsCommand
         filters.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
-            var (_, sn, loader) = await filters.OpenSnapshotAsync(s, r, r.GetValue(snapshot)!, ct).ConfigureAwait(false);
+            var (_, sn, loader) = await filters.OpenSnapshotAsync(s, r, r.GetValue(snapshot)!, ct, treesOnly: true).ConfigureAwait(false);
             string start = "/" + (r.GetValue(path) ?? "").Trim('/');
             var walker = new TreeWalker(loader);
             var node = await walker.FindAsync(sn.Tree, start, ct).ConfigureAwait(false);

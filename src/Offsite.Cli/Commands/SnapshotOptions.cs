@@ -24,11 +24,13 @@ public sealed class SnapshotOptions
         new(r.GetValue(Source), r.GetValue(Host), r.GetValue(Tags) is { Length: > 0 } t ? t : null);
 
     /// <summary>Opens the repository, resolves the snapshot and loads the index: what every reading command starts with.</summary>
-    public async Task<(Repository Repo, Snapshot Snapshot, BlobLoader Loader)> OpenSnapshotAsync(GlobalSettings settings, ParseResult r, string reference, CancellationToken ct)
+    /// <param name="treesOnly">the command reads trees, never file contents (<see cref="Repository.LoadIndexAsync"/>)</param>
+    public async Task<(Repository Repo, Snapshot Snapshot, BlobLoader Loader)> OpenSnapshotAsync(GlobalSettings settings, ParseResult r, string reference, CancellationToken ct,
+        bool treesOnly = false)
     {
         var repo = await CommandRunner.OpenAsync(settings, ct).ConfigureAwait(false);
         var snapshot = await FindAsync(repo, r, reference, ct).ConfigureAwait(false);
-        await repo.LoadIndexAsync(ct).ConfigureAwait(false);
+        await repo.LoadIndexAsync(ct, treesOnly).ConfigureAwait(false);
         return (repo, snapshot, new BlobLoader(repo));
     }
 

@@ -34,13 +34,21 @@ public sealed class BlobLoader
     /// few blobs from large packs, like the trees along one path of a partial restore. 0: always whole.</param>
     /// <param name="localCopies">read tree packs from the local cache when it has them (not for
     /// check, which must read what the repository holds)</param>
-    public BlobLoader(Repository.Repository repository, int maxCachedPacks = 4, int singleBlobReads = 0, bool localCopies = true)
+    public BlobLoader(Repository.Repository repository, int maxCachedPacks = 2, int singleBlobReads = 0, bool localCopies = true)
     {
         _repo = repository;
         _maxCachedPacks = maxCachedPacks;
         _singleBlobReads = singleBlobReads;
         _localCopies = localCopies;
     }
+
+    /// <summary>
+    /// Pack buffers fetched between two forced collections. A fetched pack is a large-object array of up
+    /// to the pack size (twice that when it is read whole: stored bytes and plaintext) that dies when a
+    /// later one evicts it; left to itself the GC let walks over many tree packs carry hundreds of MiB
+    /// of them. Four packs' worth keeps the peak near the live data, for milliseconds per collection.
+    /// </summary>
+    private readonly GarbageBudget _packGarbage = new(64L << 20);
 
     public async Task<byte[]> LoadAsync(BlobId id, CancellationToken cancellationToken)
     {
@@ -293,6 +301,7 @@ public sealed class BlobLoader
             }
         }
         var identities = _repo.Identities;
+        _packGarbage.Add(2L * stored.Length);
         try
         {
             return PackData.Whole(packId, AgeFile.Decrypt(stored, identities));
@@ -322,6 +331,7 @@ public sealed class BlobLoader
             var body = await _repo.Storage.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
             await using (body.ConfigureAwait(false))
             {
+                _packGarbage.Add(info.Size);
                 return await PackStream.ReadAsync(info.Id, body, info.Size, _repo.Identities, cancellationToken).ConfigureAwait(false);
             }
         }

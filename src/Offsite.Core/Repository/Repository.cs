@@ -286,8 +286,23 @@ public sealed class Repository
     /// that no index covers yet. A write-only key cannot read indexes: it dedups against its own log.
     /// Returns those unindexed packs, which the next index written must include.
     /// </summary>
-    public async Task<List<PackInfo>> LoadIndexAsync(CancellationToken cancellationToken)
+    /// <param name="treesOnly">index only the tree blobs: for commands that walk trees and never read
+    /// file contents (ls, find, diff), whose index is then a fraction of the repository's blobs
+    /// (3 M files: 279 MiB peak for `ls -R` with every blob indexed)</param>
+    public async Task<List<PackInfo>> LoadIndexAsync(CancellationToken cancellationToken, bool treesOnly = false)
     {
+        void AddToIndex(PackInfo pack)
+        {
+            if (!treesOnly || pack.HoldsOnlyTrees)
+            {
+                Index.Add(pack);
+            }
+            else if (pack.Entries.Any(e => e.Type == BlobType.Tree))
+            {
+                Index.Add(pack with { Entries = pack.Entries.Where(e => e.Type == BlobType.Tree).ToList() }); // a mixed pack (older writers)
+            }
+        }
+
         // Packs the repository's index files describe, as read now (the in-memory index may also
         // hold packs this process wrote itself, which the log must keep for a write-only host).
         var inIndexFiles = new HashSet<string>(StringComparer.Ordinal);
@@ -322,7 +337,7 @@ public sealed class Repository
                 }
                 foreach (var p in packs.Where(p => !ExcludedPacks.Contains(p.Id)))
                 {
-                    Index.Add(p);
+                    AddToIndex(p);
                 }
                 lock (inIndexFiles)
                 {
@@ -362,7 +377,7 @@ public sealed class Repository
             {
                 keep.Add(pack);
             }
-            Index.Add(pack);
+            AddToIndex(pack);
         }
         if (condemnedInLog || PackLogIsMostlyRedundant(lines, keep.Count))
         {
