@@ -332,6 +332,13 @@ public sealed class Restorer
             offset += location.Value.RawLength;
         }
         file.Size = offset;
+        if (node.Links is null or <= 1)
+        {
+            // Placed: the plan holds the blob ids now, and the node is kept for its metadata only. Its
+            // list of 64-character ids was ~250 bytes a file of the plan (a hard link's first name keeps
+            // it: the later names compare an existing file's content with it).
+            node.Content = null;
+        }
         if (file.Remaining == 0)
         {
             Write(file, null, 0, 0, last: true);
@@ -663,7 +670,8 @@ public sealed class Restorer
         private List<(long Offset, long Length, string Reason)>? _lost;
 
         public byte[] Path { get; } = path;
-        public byte[] PartialPath { get; } = PartialPathFor(path);
+        /// <summary>Derived when used (a few times per file) rather than stored: the plan holds tens of thousands of files.</summary>
+        public byte[] PartialPath => PartialPathFor(Path);
         public string Display { get; } = display;
         public Node Node { get; } = node;
         public long Size { get; set; }
