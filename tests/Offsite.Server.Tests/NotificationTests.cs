@@ -63,12 +63,23 @@ public sealed class NotificationTests
         Assert.Contains("Subject: offsite: job db failed on test-host", mail.Data, StringComparison.Ordinal);
         Assert.Contains("reading source of db", mail.Data, StringComparison.Ordinal);
 
+        // A receiver has the message before the sender has its reply (the SMTP server's 250, the HTTP
+        // response) and counts the delivery: wait for the counters rather than race them.
+        string[] expected =
+        [
+            .. new[] { "webhook", "slack", "email" }.Select(c => $"offsite_notifications_total{{channel=\"{c}\",result=\"delivered\"}} 1"),
+            "offsite_notifications_total{channel=\"ping\",result=\"delivered\"} 2",
+        ];
         string metrics = await s.Client.GetStringAsync("metrics");
-        foreach (string channel in new[] { "webhook", "slack", "email" })
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); !expected.All(e => metrics.Contains(e, StringComparison.Ordinal)) && waited.Elapsed < TimeSpan.FromSeconds(10);)
         {
-            Assert.Contains($"offsite_notifications_total{{channel=\"{channel}\",result=\"delivered\"}} 1", metrics, StringComparison.Ordinal);
+            await Task.Delay(50);
+            metrics = await s.Client.GetStringAsync("metrics");
         }
-        Assert.Contains("offsite_notifications_total{channel=\"ping\",result=\"delivered\"} 2", metrics, StringComparison.Ordinal);
+        foreach (string line in expected)
+        {
+            Assert.Contains(line, metrics, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

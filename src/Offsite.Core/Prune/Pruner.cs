@@ -40,9 +40,12 @@ public sealed class Pruner
         {
             TimeSpan wait = g.DeleteAfter - Now;
             _options.Progress?.Report($"waiting {wait.TotalSeconds:0} s (grace period) before deleting");
-            if (wait > TimeSpan.Zero)
+            // Until the clock has passed the deadline: a timer rounds to whole milliseconds and runs on
+            // the monotonic clock, so one delay can end a fraction of a millisecond before deleteAfter
+            // by the wall clock, and the second pass would then find nothing due (and delete nothing).
+            while ((wait = g.DeleteAfter - Now) >= TimeSpan.Zero)
             {
-                await Task.Delay(wait, _options.Time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(wait + TimeSpan.FromMilliseconds(1), _options.Time, cancellationToken).ConfigureAwait(false);
             }
             await PassAsync(report, mark: false, cancellationToken).ConfigureAwait(false);
         }
