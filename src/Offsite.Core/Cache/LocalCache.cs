@@ -337,9 +337,7 @@ public sealed class LocalCache
     {
         lock (_logLock)
         {
-            string path = Path.Combine(Directory!, PackLogName);
-            var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-            using var fs = new FileStream(path, options);
+            using var fs = new FileStream(Path.Combine(Directory!, PackLogName), AppendOptions);
             byte[] bytes = Encoding.UTF8.GetBytes(json + "\n");
             fs.Write(bytes);
             fs.Flush(flushToDisk: true);

@@ -14,6 +14,12 @@ namespace Offsite.Storage.S3;
 /// </summary>
 internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
 {
+    /// <summary>
+    /// Part buffers, one per part in flight. Not <c>ArrayPool.Shared</c>: it keeps large arrays per thread
+    /// and per core, and part-size buffers rented from async code added up (docs/design.md, "Memory").
+    /// </summary>
+    private readonly ArrayPool<byte> _partBuffers = ArrayPool<byte>.Create(options.PartSize, Math.Max(1, options.PartConcurrency));
+
     /// <param name="dataPack">a data pack: stored in <see cref="S3Options.DataPackStorageClass"/> and tagged, when one is set</param>
     public Task UploadAsync(string fullKey, ReadOnlyMemory<byte> data, bool ifNoneMatch, CancellationToken cancellationToken, bool dataPack = false) =>
         data.Length > options.MultipartThreshold && !ifNoneMatch
@@ -123,7 +129,7 @@ internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
                 {
                     long offset = (long)i * partSize;
                     int size = (int)Math.Min(partSize, length - offset);
-                    byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+                    byte[] buffer = _partBuffers.Rent(size);
                     try
                     {
                         var part = buffer.AsMemory(0, size);
@@ -143,7 +149,7 @@ internal sealed class S3Uploader(IAmazonS3 client, S3Options options)
                     }
                     finally
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        _partBuffers.Return(buffer);
                     }
                 }).ConfigureAwait(false);
             await client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
