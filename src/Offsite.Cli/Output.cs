@@ -9,6 +9,36 @@ public static class Output
     // Relaxed escaping: '+' in times and '<' in names stay readable (the output is not embedded in HTML).
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// Console.Out buffered (64 KiB) until the result is disposed, when stdout is not a terminal: a
+    /// listing of a million entries becomes a few hundred writes instead of a million (the console
+    /// writer flushes every line). For commands that list, not for ones that report progress.
+    /// </summary>
+    public static IDisposable BufferedStdout()
+    {
+        if (!Console.IsOutputRedirected)
+        {
+            return new RestoreStdout(null, null);
+        }
+        var inner = Console.Out;
+        var buffered = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
+        Console.SetOut(buffered);
+        return new RestoreStdout(inner, buffered);
+    }
+
+    private sealed class RestoreStdout(TextWriter? inner, StreamWriter? buffered) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (buffered is null)
+            {
+                return;
+            }
+            Console.SetOut(inner!);
+            buffered.Dispose();
+        }
+    }
+
     public static void Json(JsonNode node) => Console.WriteLine(node.ToJsonString(Indented));
 
     /// <summary>One JSON value on one line: what commands that also stream status lines print (JSON lines).</summary>

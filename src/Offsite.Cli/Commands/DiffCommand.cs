@@ -15,6 +15,7 @@ public static class DiffCommand
         filters.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
+            using var stdout = Output.BufferedStdout();
             var repo = await CommandRunner.OpenAsync(s, ct).ConfigureAwait(false);
             var first = await filters.FindAsync(repo, r, r.GetValue(a)!, ct).ConfigureAwait(false);
             var second = await filters.FindAsync(repo, r, r.GetValue(b)!, ct).ConfigureAwait(false);

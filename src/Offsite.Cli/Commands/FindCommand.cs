@@ -21,6 +21,7 @@ public static class FindCommand
         filters.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
+            using var stdout = Output.BufferedStdout();
             // The patterns of backup --exclude and restore --include; find reports the paths that match themselves.
             var matchers = r.GetValue(patterns)!.Select(p => PathPattern.Parse(p)).ToList();
             var criteria = new FindCriteria(path => matchers.Any(m => m.MatchesExactly(path)), r.GetValue(oldest), r.GetValue(newest));

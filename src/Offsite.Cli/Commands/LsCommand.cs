@@ -17,6 +17,7 @@ public static class LsCommand
         filters.AddTo(command);
         CommandRunner.SetAction(command, async (r, s, ct) =>
         {
+            using var stdout = Output.BufferedStdout();
             var (_, sn, loader) = await filters.OpenSnapshotAsync(s, r, r.GetValue(snapshot)!, ct, treesOnly: true).ConfigureAwait(false);
             string start = "/" + (r.GetValue(path) ?? "").Trim('/');
             var walker = new TreeWalker(loader);
@@ -62,7 +63,7 @@ public static class LsCommand
 #pragma warning restore CS1998
 
     /// <summary>The same names the tree format uses (docs/format.md).</summary>
-    public static string TypeName(NodeType t) => System.Text.Json.JsonSerializer.Serialize(t, Offsite.Core.Serialization.OffsiteJsonContext.Default.NodeType).Trim('"');
+    public static string TypeName(NodeType t) => TreeJson.TypeName(t);
 
     private static string Mode(Node n)
     {

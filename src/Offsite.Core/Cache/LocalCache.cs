@@ -150,8 +150,7 @@ public sealed class LocalCache
         {
             return;
         }
-        var line = new PackLogLine { Index = indexId, Indexed = packIds.ToList() };
-        AppendLine(JsonSerializer.Serialize(line, OffsiteJsonContext.Default.PackLogLine));
+        AppendLine(IndexedLine(indexId, packIds));
     }
 
     /// <summary>
@@ -272,9 +271,7 @@ public sealed class LocalCache
                         kept.Add(p.Id);
                     }
                 }
-                byte[] last = JsonSerializer.SerializeToUtf8Bytes(new PackLogLine { Indexed = kept }, OffsiteJsonContext.Default.PackLogLine);
-                fs.Write(last);
-                fs.WriteByte((byte)'\n');
+                fs.Write(IndexedLine(null, kept));
             });
         }
     }
@@ -333,15 +330,34 @@ public sealed class LocalCache
         }
     }
 
-    private void AppendLine(string json)
+    private void AppendLine(byte[] line)
     {
         lock (_logLock)
         {
             using var fs = new FileStream(Path.Combine(Directory!, PackLogName), AppendOptions);
-            byte[] bytes = Encoding.UTF8.GetBytes(json + "\n");
-            fs.Write(bytes);
+            fs.Write(line);
             fs.Flush(flushToDisk: true);
         }
+    }
+
+    /// <summary>A line <c>{"index":ID,"indexed":[pack ids]}</c> with its newline; without an index id when the log is rewritten.</summary>
+    private static byte[] IndexedLine(string? indexId, IEnumerable<string> packIds)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            if (indexId is not null) w.WriteString("index"u8, indexId);
+            w.WriteStartArray("indexed"u8);
+            foreach (var id in packIds)
+            {
+                w.WriteStringValue(id);
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        System.Buffers.BuffersExtensions.Write(buffer, "\n"u8);
+        return buffer.WrittenSpan.ToArray();
     }
 
     public static void WriteAtomic(string path, ReadOnlySpan<byte> data)
@@ -388,11 +404,3 @@ public sealed class LocalCache
 
 /// <summary>The pack log as read: packs in full, packs skipped by id, packs marked indexed, lines.</summary>
 public sealed record PackLog(List<PackInfo> Packs, List<string> Skipped, HashSet<string> Indexed, int Lines);
-
-/// <summary>One line of the pack log.</summary>
-public sealed class PackLogLine
-{
-    public IndexPack? Pack { get; set; }
-    public string? Index { get; set; }
-    public List<string>? Indexed { get; set; }
-}

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Offsite.Codecs.Compression;
 using Offsite.Core.Errors;
 using Offsite.Core.Serialization;
+using static Offsite.Core.Serialization.JsonRead;
 
 namespace Offsite.Core.Content;
 
@@ -18,19 +19,8 @@ public static class IndexCodec
     public static byte[] Serialize(IndexFile index) =>
         SerializePacks(index.Packs.Select(PackInfo.FromIndexPack).ToList());
 
-    public static IndexFile Parse(ReadOnlySpan<byte> plaintext, string what)
-    {
-        try
-        {
-            byte[] json = Zstd.Decompress(plaintext);
-            return JsonSerializer.Deserialize(json, OffsiteJsonContext.Default.IndexFile)
-                ?? throw new OffsiteException(ErrorKind.RepositoryDamaged, $"{what}: empty index");
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException or FormatException)
-        {
-            throw Damaged(what, e);
-        }
-    }
+    public static IndexFile Parse(ReadOnlySpan<byte> plaintext, string what) =>
+        new() { Packs = ParsePacks(plaintext, what).Select(p => p.ToIndexPack()).ToList() };
 
     /// <summary>The same document as <see cref="Serialize"/> of these packs, compressed, in memory.</summary>
     public static byte[] SerializePacks(IReadOnlyList<PackInfo> packs)
@@ -209,20 +199,6 @@ public static class IndexCodec
         if (reader.ValueTextEquals(name0)) return value0;
         if (reader.ValueTextEquals(name1)) return value1;
         throw new FormatException($"unknown value '{reader.GetString()}'");
-    }
-
-    private static JsonTokenType Next(ref Utf8JsonReader reader)
-    {
-        if (!reader.Read()) throw new FormatException("truncated document");
-        return reader.TokenType;
-    }
-
-    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type) =>
-        Require(Next(ref reader) == type, type.ToString());
-
-    private static void Require(bool condition, string what)
-    {
-        if (!condition) throw new FormatException($"unexpected {what}");
     }
 
     private static OffsiteException Damaged(string what, Exception e) =>

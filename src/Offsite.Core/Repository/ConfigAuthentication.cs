@@ -1,11 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Offsite.Core.Errors;
 using Offsite.Core.Keys;
-using Offsite.Core.Serialization;
 
 namespace Offsite.Core.Repository;
 
@@ -30,12 +27,7 @@ public static class ConfigAuthentication
     /// The bytes the MAC covers: the config as this version serializes it, without <c>mac</c>. Taken
     /// from the parsed values, so re-indenting the file by hand does not break it; changing a value does.
     /// </summary>
-    public static byte[] CanonicalBytes(RepositoryConfig config)
-    {
-        var node = JsonSerializer.SerializeToNode(config, OffsiteJsonContext.Default.RepositoryConfig)!.AsObject();
-        node.Remove("mac");
-        return Encoding.UTF8.GetBytes(node.ToJsonString());
-    }
+    public static byte[] CanonicalBytes(RepositoryConfig config) => RepositoryConfigJson.Write(config, canonical: true);
 
     /// <summary>Adds the MAC (init, migrate) and records that this key belongs to an authenticated config.</summary>
     public static void Seal(RepositoryConfig config, RepositoryKey key)

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Offsite.Core.Errors;
-using Offsite.Core.Serialization;
 
 namespace Offsite.Core.Repository;
 
@@ -29,20 +28,20 @@ public sealed class RepositoryConfig
     /// <summary>HMAC binding the other fields to the repository's keys (<see cref="ConfigAuthentication"/>); null in configs made before it existed.</summary>
     [JsonPropertyName("mac")] public string? Mac { get; set; }
 
-    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, OffsiteJsonContext.Default.RepositoryConfig);
+    public byte[] Serialize() => RepositoryConfigJson.Write(this);
 
     public static RepositoryConfig Parse(ReadOnlySpan<byte> json)
     {
-        RepositoryConfig? config;
+        RepositoryConfig config;
         try
         {
-            config = JsonSerializer.Deserialize(json, OffsiteJsonContext.Default.RepositoryConfig);
+            config = RepositoryConfigJson.Read(json);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
             throw new OffsiteException(ErrorKind.RepositoryDamaged, $"the repository config is not valid JSON ({e.Message}); restore it from a copy or re-create the repository", e);
         }
-        if (config is null || config.Id.Length != 64 || config.Recipient.Length == 0)
+        if (config.Id.Length != 64 || config.Recipient.Length == 0)
         {
             throw new OffsiteException(ErrorKind.RepositoryDamaged, "the repository config is incomplete (missing id or recipient)");
         }

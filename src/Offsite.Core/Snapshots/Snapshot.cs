@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Offsite.Core.Errors;
-using Offsite.Core.Serialization;
 
 namespace Offsite.Core.Snapshots;
 
@@ -25,18 +24,17 @@ public sealed class Snapshot
     /// <summary>Id of the stored object (SHA-256 of its bytes); not part of the JSON.</summary>
     [JsonIgnore] public string Id { get; set; } = "";
 
-    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, OffsiteJsonContext.Default.Snapshot);
+    public byte[] Serialize() => SnapshotJson.Write(this);
 
     public static Snapshot Parse(ReadOnlySpan<byte> json, string id)
     {
         try
         {
-            var s = JsonSerializer.Deserialize(json, OffsiteJsonContext.Default.Snapshot)
-                ?? throw new OffsiteException(ErrorKind.RepositoryDamaged, $"snapshot {id}: empty");
+            var s = SnapshotJson.Read(json);
             s.Id = id;
             return s;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
             throw new OffsiteException(ErrorKind.RepositoryDamaged, $"snapshot {id}: not valid JSON ({e.Message})", e);
         }

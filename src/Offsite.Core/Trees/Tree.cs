@@ -2,28 +2,27 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Offsite.Core.Errors;
-using Offsite.Core.Serialization;
 
 namespace Offsite.Core.Trees;
 
 /// <summary>
 /// One directory: its entries sorted by name bytes, stored as a tree blob (compact JSON).
-/// Sorting makes identical directories produce identical blobs, which then dedup.
+/// Sorting makes identical directories produce identical blobs, which then dedup. <see cref="TreeJson"/>
+/// reads and writes the JSON; the attributes name the fields for the tests that hold it to the format.
 /// </summary>
 public sealed class Tree
 {
     [JsonPropertyName("nodes")] public List<Node> Nodes { get; set; } = new();
 
-    public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(this, OffsiteJsonContext.Default.Tree);
+    public byte[] Serialize() => TreeJson.Write(this);
 
     public static Tree Parse(ReadOnlySpan<byte> json, string what)
     {
         try
         {
-            return JsonSerializer.Deserialize(json, OffsiteJsonContext.Default.Tree)
-                ?? throw new OffsiteException(ErrorKind.RepositoryDamaged, $"{what}: empty tree");
+            return TreeJson.Read(json);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
             throw new OffsiteException(ErrorKind.RepositoryDamaged, $"{what}: tree is not valid JSON ({e.Message})", e);
         }
