@@ -343,8 +343,7 @@ public sealed class LocalCache
     /// <summary>A line <c>{"index":ID,"indexed":[pack ids]}</c> with its newline; without an index id when the log is rewritten.</summary>
     private static byte[] IndexedLine(string? indexId, IEnumerable<string> packIds)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
+        byte[] json = JsonWrite.ToArray(256, w =>
         {
             w.WriteStartObject();
             if (indexId is not null) w.WriteString("index"u8, indexId);
@@ -355,9 +354,8 @@ public sealed class LocalCache
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        System.Buffers.BuffersExtensions.Write(buffer, "\n"u8);
-        return buffer.WrittenSpan.ToArray();
+        });
+        return [.. json, (byte)'\n'];
     }
 
     public static void WriteAtomic(string path, ReadOnlySpan<byte> data)

@@ -155,10 +155,10 @@ public sealed class RepositoryCopier
             {
                 return; // expired by the target's lifecycle rule after the listing
             }
-            var file = IndexCodec.Parse(ObjectCodec.Open(stored, "target " + info.Key, repository.Identities, ObjectKeys.IdOf(info.Key)), "target " + info.Key);
+            var packs = IndexCodec.ParsePacks(ObjectCodec.Open(stored, "target " + info.Key, repository.Identities, ObjectKeys.IdOf(info.Key)), "target " + info.Key);
             lock (indexed)
             {
-                indexed.UnionWith(file.Packs.Select(p => p.Id));
+                indexed.UnionWith(packs.Select(p => p.Id));
             }
         }).ConfigureAwait(false);
         var unindexed = present.Where(p => !indexed.Contains(p.Id)).ToList();

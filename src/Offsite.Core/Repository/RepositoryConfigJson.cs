@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Offsite.Core.Serialization;
@@ -18,8 +17,7 @@ public static class RepositoryConfigJson
     /// <param name="canonical">the MAC's input: no <c>mac</c>, and <c>created</c> escaped as a string value</param>
     public static byte[] Write(RepositoryConfig c, bool canonical = false)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        return JsonWrite.ToArray(512, w =>
         {
             w.WriteStartObject();
             w.WriteNumber("version"u8, c.Version);
@@ -62,20 +60,11 @@ public static class RepositoryConfigJson
             }
             if (!canonical && c.Mac is not null) w.WriteString("mac"u8, c.Mac);
             w.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
+        });
     }
 
     /// <summary>The date as the JSON writer formats it (ISO 8601, trailing zeros of the fraction trimmed), unquoted.</summary>
-    private static byte[] FormattedDate(DateTimeOffset value)
-    {
-        var buffer = new ArrayBufferWriter<byte>(40);
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStringValue(value);
-        }
-        return buffer.WrittenSpan[1..^1].ToArray();
-    }
+    private static byte[] FormattedDate(DateTimeOffset value) => JsonWrite.ToArray(40, w => w.WriteStringValue(value))[1..^1];
 
     /// <exception cref="FormatException">or <see cref="JsonException"/>, <see cref="InvalidOperationException"/>: malformed</exception>
     public static RepositoryConfig Read(ReadOnlySpan<byte> json)

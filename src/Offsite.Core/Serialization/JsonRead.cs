@@ -160,3 +160,17 @@ public static class JsonRead
         Require(!reader.Read(), "data after the document");
     }
 }
+
+/// <summary>The writing counterpart: a document written by <paramref name="write"/> as bytes.</summary>
+public static class JsonWrite
+{
+    public static byte[] ToArray(int capacity, Action<Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(capacity);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            write(w);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}

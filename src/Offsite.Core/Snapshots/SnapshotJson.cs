@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Offsite.Core.Serialization;
 
@@ -12,8 +11,7 @@ public static class SnapshotJson
 {
     public static byte[] Write(Snapshot s)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buffer))
+        return JsonWrite.ToArray(1024, w =>
         {
             w.WriteStartObject();
             w.WriteString("time"u8, s.Time);
@@ -36,8 +34,7 @@ public static class SnapshotJson
             w.WriteNumber("unreadable"u8, t.Unreadable);
             w.WriteEndObject();
             w.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
+        });
     }
 
     /// <exception cref="FormatException">or <see cref="JsonException"/>, <see cref="InvalidOperationException"/>: malformed</exception>

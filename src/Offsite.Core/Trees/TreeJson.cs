@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Offsite.Core.Serialization;
 
@@ -15,8 +14,7 @@ public static class TreeJson
 {
     public static byte[] Write(Tree tree)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + tree.Nodes.Count * 256);
-        using (var w = new Utf8JsonWriter(buffer))
+        return JsonWrite.ToArray(256 + (tree.Nodes.Count * 256), w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("nodes"u8);
@@ -26,8 +24,7 @@ public static class TreeJson
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
+        });
     }
 
     /// <exception cref="FormatException">or <see cref="JsonException"/>, <see cref="InvalidOperationException"/>: malformed</exception>
