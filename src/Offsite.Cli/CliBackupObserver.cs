@@ -41,7 +41,15 @@ public sealed class CliBackupObserver(GlobalSettings settings, bool streamLines,
         {
             Output.AddCounts(json, progress.Entries);
         }
+        if (progress.Stages is { } stages)
+        {
+            json["stageCpuSeconds"] = StageTimesOutput.Json(stages);
+        }
         Results.Add(json);
+        if (progress.Stages is { } measured)
+        {
+            CommandRunner.Info(settings, StageTimesOutput.Line(measured));
+        }
         if (streamLines)
         {
             CommandRunner.Info(settings, $"{snapshot.Source}: snapshot {snapshot.Id[..8]} saved: {Output.Bytes(st.Bytes)} in {st.DurationSeconds:0.0}s, added {Output.Bytes(st.AddedBytes)} new data ({Output.Bytes(st.AddedStoredBytes)} stored)");

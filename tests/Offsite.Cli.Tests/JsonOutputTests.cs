@@ -10,6 +10,25 @@ namespace Offsite.Cli.Tests;
 public sealed partial class JsonOutputTests
 {
     [Fact]
+    public void Backup_with_stage_times_reports_cpu_seconds_by_stage_in_json_and_in_a_line()
+    {
+        using var box = new Sandbox();
+        string src = box.Dir.Sub("src");
+        File.WriteAllText(Path.Combine(src, "text.txt"), string.Concat(Enumerable.Range(0, 100_000).Select(n => $"line {n}\n")));
+
+        var stages = box.Json("backup", src, "--stage-times")["stageCpuSeconds"]!.AsObject();
+        var line = box.Ok("backup", src, "--stage-times");
+
+        foreach (string stage in new[] { "loadIndex", "walk", "read", "chunk", "hash", "compress", "encrypt", "store" })
+        {
+            Assert.True(stages[stage]!.GetValue<double>() >= 0, stage);
+        }
+        Assert.True(stages["compress"]!.GetValue<double>() > 0, stages.ToJsonString());
+        Assert.True(stages["process"]!.GetValue<double>() >= stages.Where(s => s.Key != "process").Sum(s => s.Value!.GetValue<double>()), stages.ToJsonString());
+        Assert.Matches(@"CPU seconds by stage: load index [0-9.]+, walk [0-9.]+, read [0-9.]+, chunk [0-9.]+, hash [0-9.]+, compress [0-9.]+, encrypt [0-9.]+, store [0-9.]+; other [0-9.]+ .*; process [0-9.]+", line.Stdout + line.Stderr);
+    }
+
+    [Fact]
     public void Every_reading_and_writing_command_prints_valid_json_with_rfc3339_times_octal_modes_and_byte_sizes()
     {
         using var box = new Sandbox(init: false);

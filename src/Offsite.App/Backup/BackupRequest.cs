@@ -12,6 +12,9 @@ public sealed record BackupRequest(string Host, IReadOnlyList<string> Tags, stri
     /// <summary>Walk, chunk and hash, and report what would be added; write nothing (tree sources only).</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>Adds up each backup's CPU by stage (`backup --stage-times`); null: not measured.</summary>
+    public Core.Backup.StageTimes? Stages { get; init; }
+
     /// <summary>A second instance of a tree source, walked ahead of the backup for a progress display's totals; null for none.</summary>
     public Core.Sources.ITreeSource? Scan { get; init; }
 }

@@ -16,7 +16,7 @@ public static class BackupService
     {
         // A write-only key cannot read snapshots: it has no parent to name and keeps using the files cache.
         var parent = repo.Key.CanRead ? await FindParentAsync(repo, request.Host, paths, ct).ConfigureAwait(false) : null;
-        var runner = new BackupRunner(repo) { BeforeCommit = request.BeforeCommit, DryRun = request.DryRun, ReadEveryFile = repo.Key.CanRead && parent is null };
+        var runner = new BackupRunner(repo) { BeforeCommit = request.BeforeCommit, DryRun = request.DryRun, ReadEveryFile = repo.Key.CanRead && parent is null, Stages = request.Stages };
         if (repo.Key.CanRead)
         {
             runner.Progress.ParentSnapshot = parent?.Id;
@@ -108,7 +108,7 @@ public static class BackupService
     private static async Task<Snapshot> BackupStreamAsync(Core.Repository.Repository repo, IStreamItem item, SourceStream stream, BackupRequest request,
         IBackupObserver observer, CancellationToken ct)
     {
-        var runner = new BackupRunner(repo) { BeforeCommit = request.BeforeCommit };
+        var runner = new BackupRunner(repo) { BeforeCommit = request.BeforeCommit, Stages = request.Stages };
         var tags = item.Tags.Concat(request.Tags).Distinct(StringComparer.Ordinal).ToList();
         var template = new SnapshotTemplate(request.SourceName ?? item.SourceName, request.Host, ["/" + item.FileName], tags, request.Time);
         observer.Started(template.Source, runner.Progress);

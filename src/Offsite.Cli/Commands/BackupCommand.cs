@@ -25,7 +25,8 @@ public static class BackupCommand
             Description = "time recorded in the snapshot instead of now, e.g. 2026-01-31T23:00:00Z or '2026-01-31 23:00:00' (local time)",
             CustomParser = r => TimeArgument.Parse(r, "--time"),
         };
-        var command = new Command("backup", "back up paths, standard input or a command's output") { paths, stdin, stdinName, fromCommand, tags, host, source, time };
+        var stageTimes = new Option<bool>("--stage-times") { Description = "print the backup's CPU seconds by stage (walk, read, chunk, hash, compress, encrypt, store)" };
+        var command = new Command("backup", "back up paths, standard input or a command's output") { paths, stdin, stdinName, fromCommand, tags, host, source, time, stageTimes };
         var postgres = new PostgresBackup();
         postgres.AddTo(command);
         var docker = new DockerBackup();
@@ -38,7 +39,11 @@ public static class BackupCommand
             string[] args = isStdin || isCommand ? r.GetValue(paths) ?? [] : filter.Paths(r, r.GetValue(paths) ?? []);
             filter.RejectUnlessDirectory(r, !isStdin && !isCommand && !DockerBackup.Handles(args) && !HttpBackup.Handles(args) && !PostgresBackup.Handles(args) && !S3Backup.Handles(args));
             Secrets.StdinIsData = isStdin;
-            var request = new BackupRequest(r.GetValue(host) ?? CliEnvironment.Runtime.HostName, r.GetValue(tags) ?? [], r.GetValue(source)) { Time = r.GetValue(time) };
+            var request = new BackupRequest(r.GetValue(host) ?? CliEnvironment.Runtime.HostName, r.GetValue(tags) ?? [], r.GetValue(source))
+            {
+                Time = r.GetValue(time),
+                Stages = r.GetValue(stageTimes) ? new Offsite.Core.Backup.StageTimes(ThreadClock.CpuNanoseconds, ThreadClock.ProcessCpuNanoseconds) : null,
+            };
             if (!isStdin && !isCommand && DockerBackup.Handles(args))
             {
                 return await docker.RunAsync(r, s, args, r.GetValue(stdinName), request, ct).ConfigureAwait(false);

@@ -22,9 +22,11 @@ public sealed class ChunkReader : IDisposable
     private int _start; // first byte of the next chunk
     private int _end;   // one past the last buffered byte
     private bool _eof;
+    private readonly Func<long>? _cpuClock;
 
-    internal ChunkReader(Chunker chunker, Stream source, ArrayPool<byte> pool)
+    internal ChunkReader(Chunker chunker, Stream source, ArrayPool<byte> pool, Func<long>? cpuClock = null)
     {
+        _cpuClock = cpuClock;
         ArgumentNullException.ThrowIfNull(source);
         if (!source.CanRead)
         {
@@ -43,13 +45,22 @@ public sealed class ChunkReader : IDisposable
     /// <summary>Stream offset just past the last returned chunk, i.e. where the next chunk starts.</summary>
     public long Position { get; private set; }
 
+    /// <summary>CPU the source's reads took on this reader's threads (0 without a CPU clock). A read that
+    /// completed on another thread than it started on is not counted: its difference means nothing.</summary>
+    public long ReadCpuNanoseconds { get; private set; }
+
+    /// <summary>CPU spent finding cut points (0 without a CPU clock).</summary>
+    public long CutCpuNanoseconds { get; private set; }
+
     /// <summary>The next chunk, or an empty memory once the stream is exhausted.</summary>
     public ReadOnlyMemory<byte> Next()
     {
         byte[] buffer = PrepareFill();
         while (!_eof && _end - _start < _maxSize)
         {
+            long started = _cpuClock?.Invoke() ?? 0;
             int read = _source.Read(buffer, _end, buffer.Length - _end);
+            if (_cpuClock is not null) ReadCpuNanoseconds += _cpuClock() - started;
             Account(read);
         }
 
@@ -62,7 +73,10 @@ public sealed class ChunkReader : IDisposable
         byte[] buffer = PrepareFill();
         while (!_eof && _end - _start < _maxSize)
         {
+            int thread = Environment.CurrentManagedThreadId;
+            long started = _cpuClock?.Invoke() ?? 0;
             int read = await _source.ReadAsync(buffer.AsMemory(_end), ct).ConfigureAwait(false);
+            if (_cpuClock is not null && thread == Environment.CurrentManagedThreadId) ReadCpuNanoseconds += _cpuClock() - started;
             Account(read);
         }
 
@@ -119,7 +133,9 @@ public sealed class ChunkReader : IDisposable
         }
 
         // With MaxSize bytes buffered the chunker always finds a cut, so -1 cannot happen here.
+        long started = _cpuClock?.Invoke() ?? 0;
         int length = _chunker.FindBoundary(buffer.AsSpan(_start, pending), isFinal: _eof);
+        if (_cpuClock is not null) CutCpuNanoseconds += _cpuClock() - started;
         var chunk = new ReadOnlyMemory<byte>(buffer, _start, length);
         _start += length;
         Position += length;

@@ -57,8 +57,11 @@ public sealed class Chunker
     /// Callers that open many readers from async code should pass a small dedicated pool
     /// (<see cref="CreateBufferPool"/>): the shared pool keeps arrays per thread and per core, which
     /// for buffers this large adds up to hundreds of MiB.
+    /// With <paramref name="cpuClock"/> (the calling thread's CPU time in nanoseconds) the reader adds
+    /// up the CPU spent reading and cutting (<see cref="ChunkReader.ReadCpuNanoseconds"/>).
     /// </summary>
-    public ChunkReader Open(Stream source, ArrayPool<byte>? bufferPool = null) => new(this, source, bufferPool ?? ArrayPool<byte>.Shared);
+    public ChunkReader Open(Stream source, ArrayPool<byte>? bufferPool = null, Func<long>? cpuClock = null) =>
+        new(this, source, bufferPool ?? ArrayPool<byte>.Shared, cpuClock);
 
     /// <summary>A pool that keeps at most <paramref name="buffers"/> reader buffers for this chunker.</summary>
     public ArrayPool<byte> CreateBufferPool(int buffers = 1) => ArrayPool<byte>.Create(2 * Parameters.MaxSize, buffers);

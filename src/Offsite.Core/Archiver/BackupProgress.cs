@@ -26,6 +26,9 @@ public sealed class BackupProgress
     public long ProcessedBytes => Bytes + Interlocked.Read(ref _currentFileBytes);
     public List<string> Warnings { get; } = new();
 
+    /// <summary>The backup's CPU by stage when it was asked for (`backup --stage-times`), else null.</summary>
+    public Backup.StageTimes? Stages { get; internal set; }
+
     /// <summary>Bytes this run read and found already stored, set once the data is flushed.</summary>
     public long ReusedBytes => Interlocked.Read(ref _reusedBytes);
 

@@ -1,4 +1,5 @@
 using Offsite.Codecs.Chunking;
+using Offsite.Core.Backup;
 using Offsite.Core.Cache;
 using Offsite.Core.Content;
 using Offsite.Core.Sources;
@@ -21,14 +22,18 @@ public sealed class TreeArchiver
     private readonly BackupProgress _progress;
     private readonly System.Buffers.ArrayPool<byte> _readerBuffers;
     private readonly byte[] _smallFileBuffer;
+    private readonly StageTimes? _stages;
 
     /// <param name="previous">the last run's files cache, read forward as files are visited</param>
     /// <param name="next">this run's files cache</param>
     /// <param name="lookahead">a second cursor on the last run's cache for <see cref="WillReuse"/>, which a
     /// read-ahead source calls for entries ahead of the one being archived (one cursor serving both
     /// would move past entries the archiver has yet to look up); null when nothing reads ahead</param>
-    public TreeArchiver(BlobSaver saver, Chunker chunker, FilesCacheReader previous, FilesCacheWriter next, BackupProgress progress, FilesCacheReader? lookahead = null)
+    /// <param name="stages">where the walk, reads and chunking add their CPU time, or null</param>
+    public TreeArchiver(BlobSaver saver, Chunker chunker, FilesCacheReader previous, FilesCacheWriter next, BackupProgress progress,
+        FilesCacheReader? lookahead = null, StageTimes? stages = null)
     {
+        _stages = stages;
         _saver = saver;
         _chunker = chunker;
         _previous = previous;
@@ -90,9 +95,15 @@ public sealed class TreeArchiver
     private async Task<BlobId> ArchiveDirectoryAsync(ITreeSource source, SourceEntry directory, string path, CancellationToken cancellationToken)
     {
         var tree = new Tree();
-        await foreach (var entry in source.ListAsync(directory, cancellationToken).ConfigureAwait(false))
+        await using var entries = source.ListAsync(directory, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
         {
-            if (await ArchiveEntryAsync(source, entry, path, cancellationToken).ConfigureAwait(false) is { } node) tree.Nodes.Add(node);
+            // Only the listing is the walk's: the entries' own work is timed by their stages.
+            var walk = _stages?.Start();
+            bool more = await entries.MoveNextAsync().ConfigureAwait(false);
+            if (walk is { } started) _stages!.Stop(BackupStage.Walk, started);
+            if (!more) break;
+            if (await ArchiveEntryAsync(source, entries.Current, path, cancellationToken).ConfigureAwait(false) is { } node) tree.Nodes.Add(node);
         }
         return await _saver.SaveAsync(BlobType.Tree, tree.Serialize(), cancellationToken).ConfigureAwait(false);
     }
@@ -111,8 +122,10 @@ public sealed class TreeArchiver
 
         var ids = new List<BlobId>();
         long total;
+        var open = _stages?.Start();
         await using (var stream = await source.OpenReadAsync(entry, cancellationToken).ConfigureAwait(false))
         {
+            if (open is { } started) _stages!.Stop(BackupStage.Read, started);
             total = print.Size < _chunker.Parameters.MinSize
                 ? await SaveSmallAsync(stream, ids, cancellationToken).ConfigureAwait(false)
                 : await ChunkAsync(stream, ids, cancellationToken).ConfigureAwait(false);
@@ -145,10 +158,12 @@ public sealed class TreeArchiver
     {
         byte[] buffer = _smallFileBuffer;
         int n = 0, r;
+        var read = _stages?.Start();
         while (n < buffer.Length && (r = await stream.ReadAsync(buffer.AsMemory(n), cancellationToken).ConfigureAwait(false)) > 0)
         {
             n += r;
         }
+        if (read is { } started) _stages!.Stop(BackupStage.Read, started);
         if (n < buffer.Length)
         {
             if (n > 0) ids.Add(await _saver.SaveAsync(BlobType.Data, buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false));
@@ -162,7 +177,7 @@ public sealed class TreeArchiver
 
     private async Task<long> ChunkAsync(Stream stream, List<BlobId> ids, CancellationToken cancellationToken)
     {
-        using var reader = _chunker.Open(stream, _readerBuffers);
+        using var reader = _chunker.Open(stream, _readerBuffers, _stages?.CpuClock);
         long total = 0;
         while (true)
         {
@@ -172,6 +187,7 @@ public sealed class TreeArchiver
             _progress.ReadPart(chunk.Length);
             ids.Add(await _saver.SaveAsync(BlobType.Data, chunk, cancellationToken).ConfigureAwait(false));
         }
+        _stages?.AddReader(reader);
         return total;
     }
 }

@@ -37,6 +37,9 @@ public sealed class BackupRunner
     /// <summary>Walk, chunk and hash, count what would be added, and write nothing: no pack, index, snapshot or files cache.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>Adds up the backup's CPU by stage (`backup --stage-times`); null: not measured.</summary>
+    public StageTimes? Stages { get => Progress.Stages; init => Progress.Stages = value; }
+
     /// <summary>Read every file, ignoring the files cache (there is no parent snapshot to compare with, as in restic).</summary>
     public bool ReadEveryFile { get; init; }
 
@@ -58,7 +61,7 @@ public sealed class BackupRunner
         using var next = FilesCacheWriter.Create(DryRun ? null : cachePath);
         return await RunAsync(template, async (saver, ct) =>
         {
-            var archiver = new TreeArchiver(saver, CreateChunker(), previous, next, Progress, lookahead);
+            var archiver = new TreeArchiver(saver, CreateChunker(), previous, next, Progress, lookahead, Stages);
             if (source is IReadAheadSource readAhead)
             {
                 readAhead.UseReuseCheck(archiver.WillReuse);
@@ -78,7 +81,7 @@ public sealed class BackupRunner
         {
             var ids = new List<string>();
             long total = 0;
-            using (var reader = CreateChunker().Open(stream))
+            using (var reader = CreateChunker().Open(stream, cpuClock: Stages?.CpuClock))
             {
                 while (true)
                 {
@@ -88,6 +91,7 @@ public sealed class BackupRunner
                     Progress.AddBytes(chunk.Length);
                     ids.Add((await saver.SaveAsync(BlobType.Data, chunk, ct).ConfigureAwait(false)).ToString());
                 }
+                Stages?.AddReader(reader);
             }
             if (completion is not null)
             {
@@ -106,9 +110,11 @@ public sealed class BackupRunner
         long started = _repo.Runtime.Clock.GetTimestamp();
         // Condemned packs are left out of dedup before the index is loaded (docs/format.md, "Forget and prune").
         var guard = await Prune.BackupGuard.BeginAsync(_repo, _time, cancellationToken).ConfigureAwait(false);
+        long? loading = Stages?.ProcessCpuClock();
         var unindexed = await _repo.LoadIndexAsync(cancellationToken).ConfigureAwait(false);
+        if (loading is { } loadStart) Stages!.Add(BackupStage.LoadIndex, Stages.ProcessCpuClock() - loadStart);
         guard.Applied();
-        await using var saver = new BlobSaver(_repo, unindexed, dryRun: DryRun);
+        await using var saver = new BlobSaver(_repo, unindexed, dryRun: DryRun, stages: Stages);
         BlobId root;
         Action? afterCommit;
         try

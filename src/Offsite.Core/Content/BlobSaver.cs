@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Threading.Channels;
 using Offsite.Codecs.Compression;
+using Offsite.Core.Backup;
 using Offsite.Core.Repository;
 
 namespace Offsite.Core.Content;
@@ -49,10 +50,13 @@ public sealed class BlobSaver : IAsyncDisposable
 
     /// <summary>True for a dry run: blobs are identified and counted, nothing is packed or written.</summary>
     private readonly bool _dryRun;
+    private readonly StageTimes? _stages;
 
     /// <param name="dryRun">identify and count new blobs only (backup --dry-run): no pack, index or cache file is written</param>
-    public BlobSaver(Repository.Repository repository, IEnumerable<PackInfo> unindexedPacks, int workers = 0, bool dryRun = false)
+    /// <param name="stages">where hashing, compression, encryption and storing add their CPU time, or null</param>
+    public BlobSaver(Repository.Repository repository, IEnumerable<PackInfo> unindexedPacks, int workers = 0, bool dryRun = false, StageTimes? stages = null)
     {
+        _stages = stages;
         _dryRun = dryRun;
         _repo = repository;
         _unindexed = unindexedPacks.ToList();
@@ -87,18 +91,19 @@ public sealed class BlobSaver : IAsyncDisposable
     public async ValueTask<BlobId> SaveAsync(BlobType type, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         ThrowIfFailed();
+        var hashing = _stages?.Start();
         var id = ComputeId(data.Span);
+        bool known;
         lock (_pending)
         {
-            if (_repo.CanReuse(id))
-            {
-                if (type == BlobType.Data) Interlocked.Add(ref _reusedBytes, data.Length);
-                return id;
-            }
-            if (!_pending.Add(id))
-            {
-                return id;
-            }
+            known = _repo.CanReuse(id);
+            if (known && type == BlobType.Data) Interlocked.Add(ref _reusedBytes, data.Length);
+            known = known || !_pending.Add(id);
+        }
+        if (hashing is { } started) _stages!.Stop(BackupStage.Hash, started);
+        if (known)
+        {
+            return id;
         }
         if (_dryRun)
         {
@@ -140,10 +145,13 @@ public sealed class BlobSaver : IAsyncDisposable
                         scratch = GC.AllocateUninitializedArray<byte>(bound);
                     }
                     var raw = item.Buffer.AsSpan(0, item.Length);
+                    var compressing = _stages?.Start();
                     int compressed = compressor.TryCompress(raw, scratch);
+                    if (compressing is { } started) _stages!.Stop(BackupStage.Compress, started);
                     var stored = compressed >= 0 ? scratch.AsSpan(0, compressed) : raw;
                     var compression = compressed >= 0 ? BlobCompression.Zstd : BlobCompression.None;
                     PackBuilder? full = null;
+                    var encrypting = _stages?.Start();
                     lock (_packLock)
                     {
                         ref PackBuilder? builder = ref _builders[(int)item.Type];
@@ -157,6 +165,7 @@ public sealed class BlobSaver : IAsyncDisposable
                             builder = null;
                         }
                     }
+                    if (encrypting is { } encryptStart) _stages!.Stop(BackupStage.Encrypt, encryptStart);
                     Interlocked.Increment(ref _newBlobs);
                     Interlocked.Add(ref _addedBytes, item.Length);
                     Interlocked.Add(ref _addedStoredBytes, stored.Length);
@@ -221,7 +230,10 @@ public sealed class BlobSaver : IAsyncDisposable
 
     private async Task UploadAsync(PackBuilder builder)
     {
+        var finishing = _stages?.Start();
         string id = builder.Finish();
+        if (finishing is { } started) _stages!.Stop(BackupStage.Encrypt, started);
+        var storing = _stages?.Start();
         long length = builder.StoredLength;
         var entries = builder.Entries.ToList();
         // Data packs may go to a colder storage class; tree packs stay where listing and diffing read them.
@@ -240,6 +252,7 @@ public sealed class BlobSaver : IAsyncDisposable
             _repo.Cache.WritePack(id, builder.OpenSealed()); // the next ls, diff or restore reads it from here
         }
         builder.Dispose();
+        if (storing is { } storeStart) _stages!.Stop(BackupStage.Store, storeStart);
         await RecordAsync(pack).ConfigureAwait(false);
         Interlocked.Increment(ref _uploadedPacks);
         Interlocked.Add(ref _uploadedBytes, length);

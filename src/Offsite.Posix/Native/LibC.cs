@@ -13,6 +13,9 @@ internal static unsafe partial class LibC
     private const string Lib = "libc";
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial int clock_gettime(int clockId, Timespec* time);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int lstat(byte* path, StatBuffer* buf);
 
     [LibraryImport(Lib, SetLastError = true)]
