@@ -146,7 +146,8 @@ public sealed class BlobSaver : IAsyncDisposable
                     }
                     var raw = item.Buffer.AsSpan(0, item.Length);
                     var compressing = _stages?.Start();
-                    int compressed = compressor.TryCompress(raw, scratch);
+                    // Already-compressed data (gzip, media) is stored raw without a zstd pass to find out.
+                    int compressed = CompressibilityProbe.LooksIncompressible(raw) ? -1 : compressor.TryCompress(raw, scratch);
                     if (compressing is { } started) _stages!.Stop(BackupStage.Compress, started);
                     var stored = compressed >= 0 ? scratch.AsSpan(0, compressed) : raw;
                     var compression = compressed >= 0 ? BlobCompression.Zstd : BlobCompression.None;
