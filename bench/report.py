@@ -51,12 +51,13 @@ def main():
 
     tools = []
     for r in rows:
-        if r["tool"] not in tools:
+        if r["tool"] not in tools and r["tool"] != "floor":
             tools.append(r["tool"])
     others = [t for t in tools if t != "offsite"]
     by = {(r["ds"], r["sc"], r["tool"]): r for r in rows}
     datasets = [d for d in ["dir", "stream"] if any(r["ds"] == d for r in rows)]
     quick = extra.get("mode") == "quick"
+    keyfile = extra.get("offsite_auth") == "keyfile"
     out = []
     w = out.append
 
@@ -103,9 +104,19 @@ def main():
       "(`OFFSITE_CACHE_DIR`, `RESTIC_CACHE_DIR`, `BORG_BASE_DIR`) between them.")
     w("- Time = wall-clock seconds, peak RSS = maximum resident set size of the tool process, both from "
       "`/usr/bin/time -f '%e %M'`. Repo size = `du -sb` of the repository directory after the run (local caches not counted).")
-    w("- Passwords come from the environment (`OFFSITE_PASSWORD`, `RESTIC_PASSWORD`, `BORG_PASSPHRASE`), so every run includes "
-      "each tool's key derivation: Offsite scrypt (age format, log2 N = 17, 128 MiB), restic scrypt (calibrated, ≤ 60 MiB), "
-      "borg PBKDF2.")
+    if keyfile:
+        w("- Offsite runs with the repository's key exported to a file (`offsite key export --identity`, then `--key-file`), "
+          "the way a backup host is set up (docs/deploy.md), so its rows show Offsite's own time and memory. restic and borg "
+          "take their passphrase from the environment (`RESTIC_PASSWORD`, `BORG_PASSPHRASE`) and include their key derivation: "
+          "restic scrypt (calibrated, ≤ 60 MiB), borg PBKDF2. Offsite with a passphrase adds its scrypt (log2 N = 17: "
+          "128 MiB for ~0.4 s) to every command; the memory check below shows both.")
+    else:
+        w("- Passwords come from the environment (`OFFSITE_PASSWORD`, `RESTIC_PASSWORD`, `BORG_PASSPHRASE`), so every run includes "
+          "each tool's key derivation: Offsite scrypt (age format, log2 N = 17, 128 MiB), restic scrypt (calibrated, ≤ 60 MiB), "
+          "borg PBKDF2.")
+    w("- Floors (issue 14): an initial backup is compared with `tar cf - DIR | zstd -3 -T2 > /dev/null` "
+      "(stream: `zstd -3 -T2 < stream.bin > /dev/null`), a restore with `cp -a DIR TARGET` on the same file system; "
+      "both read the same page-cached data.")
     w("- Compression: Offsite zstd level 3 (its default); restic 0.14 repository v2 with `auto` compression (zstd); "
       "borg **default lz4**" + (" and, as `borg-zstd3`, `--compression zstd,3`." if "borg-zstd3" in tools else
                                 " (`--compression zstd,3` not used; set `BENCH_BORG_ZSTD=1` to add it as a fourth tool).")
@@ -115,7 +126,10 @@ def main():
     w("")
     w("## Results")
     w("")
-    hdr = ["Dataset", "Scenario", "Tool", "Time (s)", "CPU (s)", "Peak RSS (MiB)", "Repo (MiB)", "Δ repo (MiB)"]
+    floors = {(r["ds"], r["sc"]): r for r in rows if r["tool"] == "floor"}
+    floor_names = {("dir", "initial"): "floor: tar \\| zstd -3 -T2", ("dir", "restore"): "floor: cp -a",
+                   ("stream", "initial"): "floor: zstd -3 -T2"}
+    hdr = ["Dataset", "Scenario", "Tool", "Time (s)", "CPU (s)", "Peak RSS (MiB)", "Repo (MiB)", "Δ repo (MiB)", "time ÷ floor"]
     for m in ["time", "RSS", "size"]:
         for t in others:
             hdr.append(f"{m} ÷ {t}")
@@ -129,9 +143,11 @@ def main():
                     continue
                 prev = by.get((ds, SCENARIOS[i - 1], tool)) if i > 0 else None
                 delta = (r["size"] - prev["size"]) / MIB if prev else r["size"] / MIB
+                floor = floors.get((ds, sc))
                 cells = [DATASET_NAMES.get(ds, ds), SCENARIO_NAMES[sc], f"**{tool}**" if tool == "offsite" else tool,
                          f"{r['secs']:.2f}", f"{r['cpu']:.1f}", f"{r['rss'] / MIB:.0f}", f"{r['size'] / MIB:.1f}",
-                         "" if sc == "restore" else f"{delta:+.1f}"]
+                         "" if sc == "restore" else f"{delta:+.1f}",
+                         ratio(r["secs"], floor["secs"]) if floor else ""]
                 if tool == "offsite":
                     for key in ["secs", "rss", "size"]:
                         for t in others:
@@ -140,9 +156,14 @@ def main():
                 else:
                     cells += [""] * (3 * len(others))
                 w("| " + " | ".join(cells) + " |")
+            if (ds, sc) in floors:
+                f = floors[(ds, sc)]
+                w("| " + " | ".join([DATASET_NAMES.get(ds, ds), SCENARIO_NAMES[sc], floor_names.get((ds, sc), "floor"),
+                                     f"{f['secs']:.2f}", f"{f['cpu']:.1f}", f"{f['rss'] / MIB:.0f}", "", "", ""]
+                                    + [""] * (3 * len(others))) + " |")
     w("")
     w("CPU = user + system seconds of the tool (all threads). Δ repo = growth of the repository in this run.")
-    noisy = [r for r in rows if r["other"] > max(1.0, 0.1 * r["secs"])]
+    noisy = [r for r in rows if r["tool"] != "floor" and r["other"] > max(1.0, 0.1 * r["secs"])]
     if noisy:
         w("")
         w("**Noise:** other processes used CPU during some timed runs (machine-wide busy time minus the tool's own CPU time): "
@@ -152,6 +173,26 @@ def main():
         w("")
         w("Noise check: no other process used more than 1 s (or 10 % of the run time) of CPU during any timed run.")
     w("")
+
+    # Where Offsite's CPU goes (backup --stage-times of the untimed warm-up backups).
+    staged = [ds for ds in datasets if f"stages_{ds}_process" in extra]
+    if staged:
+        stages = ["loadIndex", "walk", "read", "chunk", "hash", "compress", "encrypt", "store"]
+        w("## Where Offsite's CPU goes in an initial backup")
+        w("")
+        w("CPU seconds by stage from `offsite backup --stage-times` (per-thread CPU clocks, user + system) in the untimed "
+          "warm-up backup of each dataset (the directory; the stream's first 256 MiB). *other* is the rest of the "
+          "process: start-up, runtime and GC, trees, files cache.")
+        w("")
+        w("| Dataset | MiB | wall (s) | " + " | ".join(stages) + " | other | process |")
+        w("|---|---:|---:|" + "---:|" * (len(stages) + 2))
+        for ds in staged:
+            vals = [float(extra.get(f"stages_{ds}_{k}", 0)) for k in stages]
+            process = float(extra[f"stages_{ds}_process"])
+            w(f"| {DATASET_NAMES.get(ds, ds)} | {int(extra.get(f'stages_{ds}_bytes', 0)) / MIB:,.0f} | "
+              f"{float(extra.get(f'stages_{ds}_seconds', 0)):.2f} | "
+              + " | ".join(f"{v:.2f}" for v in vals) + f" | {max(0.0, process - sum(vals)):.2f} | {process:.2f} |")
+        w("")
 
     # Where Offsite loses.
     w("## Where Offsite is worse (ratio > 1.10)")
@@ -204,8 +245,10 @@ def main():
 
     w("## Exact commands")
     w("")
-    w("Environment for every command: `OFFSITE_PASSWORD=bench RESTIC_PASSWORD=bench BORG_PASSPHRASE=bench`; "
-      "repositories are created with `offsite init --quiet`, `restic init --quiet`, `borg init --encryption repokey`. "
+    w("Environment for every command: `OFFSITE_PASSWORD=bench RESTIC_PASSWORD=bench BORG_PASSPHRASE=bench`"
+      + (" (Offsite's timed runs unset `OFFSITE_PASSWORD` and use `--key-file`)" if keyfile else "") + "; "
+      "repositories are created with `offsite init --quiet`" + (" and `offsite key export --identity -o id.key`" if keyfile else "")
+      + ", `restic init --quiet`, `borg init --encryption repokey`. "
       "Each line below was run under `/usr/bin/time -f '%e %M'`; stream backups read `< stream.bin` "
       "(`< stream-changed.bin` for the 5%-changed run), dumps write `> /dev/null`.")
     w("")

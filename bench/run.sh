@@ -11,7 +11,9 @@
 # BENCH_BORG_ZSTD=1 (also run borg with --compression zstd,3 as a fourth tool),
 # BENCH_FROM_HEAD=1 (build the committed tree, `git archive HEAD`, instead of the working tree),
 # BENCH_RESULTS (output file, default bench/RESULTS.md),
-# BENCH_IDLE_WAIT (max seconds to wait for a quiet machine before each timed run, default 5).
+# BENCH_IDLE_WAIT (max seconds to wait for a quiet machine before each timed run, default 5),
+# BENCH_OFFSITE_PASSPHRASE=1 (run Offsite with the passphrase, as restic and borg run, instead of an
+# exported key file; the key file is the default: issue 14 compares memory with a key file).
 set -euo pipefail
 
 START_TS=$(date +%s)
@@ -42,6 +44,7 @@ fi
 BORG_ZSTD=${BENCH_BORG_ZSTD:-0}
 FROM_HEAD=${BENCH_FROM_HEAD:-0}
 IDLE_WAIT=${BENCH_IDLE_WAIT:-5}
+OFFSITE_PASSPHRASE=${BENCH_OFFSITE_PASSPHRASE:-0}
 
 TOOLS=(offsite restic borg)
 (( BORG_ZSTD )) && TOOLS+=(borg-zstd3)
@@ -127,8 +130,13 @@ cache_of() { echo "$WORK/repos/$1/$2/cache"; }
 tool_cmd() {
     local tool=$1 repo=$2 cache=$3 action=$4; shift 4
     local -a e
+    local -a key=()
     case $tool in
-        offsite)         e=(env "OFFSITE_REPOSITORY=$repo" "OFFSITE_CACHE_DIR=$cache") ;;
+        offsite)         e=(env "OFFSITE_REPOSITORY=$repo" "OFFSITE_CACHE_DIR=$cache")
+                         # The key file exported at init: no scrypt in the timed runs (see the Method section).
+                         if (( ! OFFSITE_PASSPHRASE )) && [[ $action != init ]]; then
+                             e=(env -u OFFSITE_PASSWORD "OFFSITE_REPOSITORY=$repo" "OFFSITE_CACHE_DIR=$cache"); key=(--key-file "$(dirname "$repo")/id.key")
+                         fi ;;
         restic)          e=(env "RESTIC_REPOSITORY=$repo" "RESTIC_CACHE_DIR=$cache") ;;
         borg|borg-zstd3) e=(env "BORG_REPO=$repo" "BORG_BASE_DIR=$cache") ;;
         *) die "unknown tool $tool" ;;
@@ -137,10 +145,10 @@ tool_cmd() {
     [[ $tool == borg-zstd3 ]] && comp=(--compression zstd,3)
     case $tool:$action in
         offsite:init)          CMD=("${e[@]}" "$OFFSITE" init --quiet) ;;
-        offsite:backup-dir)    CMD=("${e[@]}" "$OFFSITE" backup --quiet "$1") ;;
-        offsite:backup-stdin)  CMD=("${e[@]}" "$OFFSITE" backup --quiet --stdin --stdin-name stream.bin) ;;
-        offsite:restore)       CMD=("${e[@]}" "$OFFSITE" restore latest --quiet --target "$1") ;;
-        offsite:dump)          CMD=("${e[@]}" "$OFFSITE" dump latest /stream.bin) ;;
+        offsite:backup-dir)    CMD=("${e[@]}" "$OFFSITE" "${key[@]}" backup --quiet "${@:3}" "$1") ;;
+        offsite:backup-stdin)  CMD=("${e[@]}" "$OFFSITE" "${key[@]}" backup --quiet "${@:2}" --stdin --stdin-name stream.bin) ;;
+        offsite:restore)       CMD=("${e[@]}" "$OFFSITE" "${key[@]}" restore latest --quiet --target "$1") ;;
+        offsite:dump)          CMD=("${e[@]}" "$OFFSITE" "${key[@]}" dump latest /stream.bin) ;;
         restic:init)           CMD=("${e[@]}" restic init --quiet) ;;
         restic:backup-dir)     CMD=("${e[@]}" restic backup --quiet "$1") ;;
         restic:backup-stdin)   CMD=("${e[@]}" restic backup --quiet --stdin --stdin-filename stream.bin) ;;
@@ -160,6 +168,9 @@ init_repo() { # <tool> <repo> <cache> <logname>
     rm -rf "$repo" "$cache"; mkdir -p "$(dirname "$repo")" "$cache"
     tool_cmd "$tool" "$repo" "$cache" init
     run_logged "$4" "${CMD[@]}" </dev/null
+    if [[ $tool == offsite ]]; then
+        run_logged "$4" env OFFSITE_REPOSITORY="$repo" "$OFFSITE" key export --identity -o "$(dirname "$repo")/id.key" </dev/null
+    fi
 }
 
 # step <dataset> <scenario> <tool> <action> [args]: build the command for the dataset's repo and time it.
@@ -169,13 +180,28 @@ step() {
     measure "$ds" "$sc" "$tool" "$(repo_of "$ds" "$tool")" "${CMD[@]}"
 }
 
-# warmup <dataset> <tool> <action> [args]: one untimed run into a scratch repository.
+# warmup <dataset> <tool> <action> [args]: one untimed run into a scratch repository. Offsite's
+# run also reports its CPU by stage (--stage-times), which goes into the report.
 warmup() {
     local ds=$1 tool=$2 action=$3; shift 3
     local repo=$WORK/scratch/$tool/repo cache=$WORK/scratch/$tool/cache t0=$EPOCHREALTIME
     init_repo "$tool" "$repo" "$cache" "warmup-$ds-$tool"
-    tool_cmd "$tool" "$repo" "$cache" "$action" "$@"
+    local -a stages=()
+    [[ $tool == offsite ]] && stages=(--stage-times --json)
+    tool_cmd "$tool" "$repo" "$cache" "$action" "$@" "${stages[@]}"
     run_logged "warmup-$ds-$tool" "${CMD[@]}"
+    if [[ $tool == offsite ]]; then
+        python3 - "$LOGDIR/warmup-$ds-$tool.log" "$ds" >>"$EXTRA_TSV" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    if '"stageCpuSeconds"' in line:
+        d = json.loads(line)
+        for k, v in d["stageCpuSeconds"].items():
+            print(f"stages_{sys.argv[2]}_{k}\t{v}")
+        print(f"stages_{sys.argv[2]}_bytes\t{d['bytes']}")
+        print(f"stages_{sys.argv[2]}_seconds\t{d['seconds']}")
+PY
+    fi
     say "$tool warm-up done ($(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}') s)"
     rm -rf "$WORK/scratch/$tool"
 }
@@ -249,6 +275,8 @@ for tool in "${TOOLS[@]}"; do
     init_repo "$tool" "$(repo_of $DS "$tool")" "$(cache_of $DS "$tool")" "init-$DS-$tool"
     step $DS initial "$tool" backup-dir "$DATA" initial
 done
+# The floor issue 14 sets for a backup: read every file and zstd -3 it on both cores.
+measure $DS initial floor "$WORK/data" bash -c 'tar cf - -C "$1" . | zstd -3 -T2 -q > /dev/null' floor "$DATA"
 
 phase "[$DS] no-change backup"
 for tool in "${TOOLS[@]}"; do step $DS nochange "$tool" backup-dir "$DATA" nochange; done
@@ -283,6 +311,11 @@ for tool in "${TOOLS[@]}"; do
     say "verified: $n files, $b bytes"
     rm -rf "$target"
 done
+# The floor for a restore: copy the same tree, metadata included, on the same file system.
+target=$WORK/restore/floor
+rm -rf "$target"; mkdir -p "$target"
+measure $DS restore floor "$WORK/data" cp -a "$DATA" "$target/data"
+rm -rf "$target"
 rm -rf "$WORK/repos/$DS" "$WORK/restore"
 
 # ---------------------------------------------------------------- dataset 2: stream
@@ -311,6 +344,8 @@ for tool in "${TOOLS[@]}"; do
     init_repo "$tool" "$(repo_of $DS "$tool")" "$(cache_of $DS "$tool")" "init-$DS-$tool"
     step $DS initial "$tool" backup-stdin initial <"$STREAM"
 done
+
+measure $DS initial floor "$STREAM" bash -c 'zstd -3 -T2 -q -c < "$1" > /dev/null' floor "$STREAM"
 
 phase "[$DS] no-change backup (same bytes again)"
 for tool in "${TOOLS[@]}"; do step $DS nochange "$tool" backup-stdin nochange <"$STREAM"; done
@@ -411,7 +446,14 @@ TOTAL=$(( $(date +%s) - START_TS ))
     echo "offsite_version	$("$OFFSITE" --version 2>/dev/null | head -n1)"
     echo "borg_zstd	$BORG_ZSTD"
     echo "idle_wait	$IDLE_WAIT"
+    echo "offsite_auth	$( (( OFFSITE_PASSPHRASE )) && echo passphrase || echo keyfile)"
 } >>"$EXTRA_TSV"
-python3 "$BENCH/report.py" "$RESULTS_TSV" "$EXTRA_TSV" "$COMMANDS_TXT" >"$RESULTS_MD"
-cat "$RESULTS_MD"
+# Sections below the marker in the old RESULTS.md (measurements by hand or by other scripts) are kept.
+MARKER='<!-- Sections below are kept by bench/run.sh'
+KEPT=$WORK/kept.md
+: >"$KEPT"
+[[ -f $RESULTS_MD ]] && awk -v m="$MARKER" 'index($0, m) == 1 {on = 1} on' "$RESULTS_MD" >"$KEPT"
+python3 "$BENCH/report.py" "$RESULTS_TSV" "$EXTRA_TSV" "$COMMANDS_TXT" >"$WORK/report.md"
+cat "$WORK/report.md" "$KEPT" >"$RESULTS_MD"
+cat "$WORK/report.md"
 phase "done in ${TOTAL}s; wrote $RESULTS_MD"
