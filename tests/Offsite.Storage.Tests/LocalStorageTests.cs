@@ -24,6 +24,39 @@ public sealed class LocalStorageTests : StorageConformance, IDisposable
     }
 
     [Fact]
+    public async Task An_unnamed_file_in_its_scratch_directory_is_stored_by_linking_it_and_any_other_file_is_copied()
+    {
+        var storage = new LocalStorage(_root);
+        Directory.CreateDirectory(_root);
+        byte[] bytes = Enumerable.Range(0, 100_000).Select(i => (byte)i).ToArray();
+        var anonymous = Offsite.Posix.PosixFs.TryCreateAnonymous(Offsite.Posix.PosixPath.FromString(storage.ScratchDirectory));
+        Assert.NotNull(anonymous);
+        await using (var sealedFile = new FileStream(anonymous, FileAccess.ReadWrite, bufferSize: 0))
+        {
+            sealedFile.Write(bytes);
+            sealedFile.Position = 0;
+
+            await storage.PutAsync("data/ab/adopted", sealedFile, default);
+
+            // The very file: its inode now has a name, and nothing was copied.
+            Assert.Equal(1UL, Offsite.Posix.PosixFs.FStat(sealedFile.SafeFileHandle).Links);
+            Assert.Equal(Offsite.Posix.PosixFs.FStat(sealedFile.SafeFileHandle).Inode, Offsite.Posix.PosixFs.LStat(Offsite.Posix.PosixPath.FromString(Path.Combine(_root, "data", "ab", "adopted"))).Inode);
+        }
+        string userFile = Path.Combine(_root, "user-file");
+        File.WriteAllBytes(userFile, bytes);
+        await using (var named = File.OpenRead(userFile))
+        {
+            await storage.PutAsync("data/ab/copied", named, default);
+        }
+
+        Assert.Equal(bytes, await storage.GetAsync("data/ab/adopted", default));
+        Assert.Equal(bytes, await storage.GetAsync("data/ab/copied", default));
+        Assert.Equal(1UL, Offsite.Posix.PosixFs.LStat(Offsite.Posix.PosixPath.FromString(userFile)).Links);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_root, "data", "ab", "adopted")));
+        Assert.Empty(Directory.GetFiles(_root, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task Leftover_temporary_files_are_not_listed()
     {
         await using var s = CreateStorage();

@@ -158,7 +158,7 @@ public sealed class BlobSaver : IAsyncDisposable
                         ref PackBuilder? builder = ref _builders[(int)item.Type];
                         // Packs are sealed into temporary files as they fill (PackBuilder): memory holds
                         // the blobs in the queue and being compressed, never a pack (docs/design.md, "Memory").
-                        builder ??= new PackBuilder(_repo.ScratchDirectory, _repo.Key.Recipient);
+                        builder ??= new PackBuilder(_repo.SealingDirectory, _repo.Key.Recipient);
                         builder.Add(item.Id, item.Type, compression, item.Length, stored);
                         if (builder.Length >= _repo.Config.PackSize)
                         {

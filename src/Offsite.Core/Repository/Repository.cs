@@ -33,6 +33,13 @@ public sealed class Repository
     /// </summary>
     public string ScratchDirectory => Cache.Directory ?? Runtime.TempDirectory;
 
+    /// <summary>
+    /// Where packs and index objects are sealed before they are stored: on the storage's own file system
+    /// when it can adopt the finished file (a local repository: the object is written once, not written
+    /// and copied), else <see cref="ScratchDirectory"/>.
+    /// </summary>
+    public string SealingDirectory => Storage is Offsite.Core.Storage.IAdoptsFiles adopting ? adopting.ScratchDirectory : ScratchDirectory;
+
     /// <summary>Clock, host and logger of the process that opened it.</summary>
     public RuntimeContext Runtime { get; }
 
@@ -199,7 +206,7 @@ public sealed class Repository
     {
         // Sealed into a temporary file as it is encoded, then uploaded from it (as packs are): an index
         // object in memory, plain, compressed and sealed, was tens of MiB of garbage per 50,000 blobs.
-        using var sealedIndex = new SealedTempFile(ScratchDirectory, "index", Key.Recipient);
+        using var sealedIndex = new SealedTempFile(SealingDirectory, "index", Key.Recipient);
         try
         {
             IndexCodec.WritePacks(packs, sealedIndex.Plaintext);

@@ -13,4 +13,7 @@ internal static class Errno
     public const int EINVAL = 22;
     public const int ERANGE = 34;
     public const int ELOOP = 40;
+    public const int EISDIR = 21;
+    public const int EXDEV = 18;
+    public const int EOPNOTSUPP = 95;
 }

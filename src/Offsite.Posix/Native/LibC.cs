@@ -45,6 +45,9 @@ internal static unsafe partial class LibC
     public static partial int link(byte* oldpath, byte* newpath);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial int linkat(int olddirfd, byte* oldpath, int newdirfd, byte* newpath, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int mkdir(byte* path, uint mode);
 
     [LibraryImport(Lib, SetLastError = true)]

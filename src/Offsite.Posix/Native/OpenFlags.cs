@@ -12,7 +12,11 @@ internal static class OpenFlags
     public const int O_NOFOLLOW = 0x20000;
     public const int O_NOATIME = 0x40000;
     public const int O_CLOEXEC = 0x80000;
+    public const int O_RDWR = 0x2;
+    /// <summary>__O_TMPFILE | O_DIRECTORY: an unnamed file in the given directory's file system.</summary>
+    public const int O_TMPFILE = 0x410000;
 
     public const int AT_FDCWD = -100;
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const int AT_SYMLINK_FOLLOW = 0x400;
 }

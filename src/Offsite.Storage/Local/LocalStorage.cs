@@ -8,7 +8,7 @@ namespace Offsite.Storage.Local;
 /// directory, flushed to disk and renamed into place, so a crash never leaves a partial object
 /// under its final name. Files are 0600 and directories 0700: the repository is private by default.
 /// </summary>
-public sealed class LocalStorage : IStorage
+public sealed class LocalStorage : IStorage, IAdoptsFiles
 {
     private const string TempSuffix = ".tmp";
     private static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromHours(1);
@@ -35,15 +35,57 @@ public sealed class LocalStorage : IStorage
         Wrap(key, () => File.Move(temp, path, overwrite: true));
     }
 
+    /// <summary>The repository's root: unnamed files made there are on its file system (<see cref="TryAdopt"/>).</summary>
+    public string ScratchDirectory => _root;
+
     public async Task PutAsync(string key, Stream data, CancellationToken cancellationToken)
     {
         string path = PathOf(key);
+        if (TryAdopt(key, path, data))
+        {
+            return;
+        }
         string temp = await WriteTempAsync(path, data.Length - data.Position,
             (fs, ct) => data.CopyToAsync(fs, CopyBufferSize, ct), cancellationToken).ConfigureAwait(false);
         Wrap(key, () => File.Move(temp, path, overwrite: true));
     }
 
     public Task PutDataPackAsync(string key, Stream data, CancellationToken cancellationToken) => PutAsync(key, data, cancellationToken);
+
+    /// <summary>
+    /// Stores an unnamed file made in <see cref="ScratchDirectory"/> (a sealed pack or index) by linking it
+    /// under a temporary name and renaming that into place, as a copy would be: the bytes are written once.
+    /// False when <paramref name="data"/> is not such a file from its first byte, or cannot be linked
+    /// here (another file system): the caller copies it.
+    /// </summary>
+    private bool TryAdopt(string key, string path, Stream data)
+    {
+        if (data is not FileStream { CanRead: true, Position: 0 } file)
+        {
+            return false;
+        }
+        string temp = path + "." + Guid.NewGuid().ToString("N")[..12] + TempSuffix;
+        try
+        {
+            string dir = Path.GetDirectoryName(path)!;
+            if (!Directory.Exists(dir))
+            {
+                Directory.CreateDirectory(dir, DirMode);
+            }
+            file.Flush(flushToDisk: true);
+            if (!Offsite.Posix.PosixFs.TryLinkAnonymous(file.SafeFileHandle, Offsite.Posix.PosixPath.FromString(temp)))
+            {
+                return false;
+            }
+            File.Move(temp, path, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new StorageException($"writing {key}: {e.Message}", e);
+        }
+    }
 
     public async Task<bool> TryCreateAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
