@@ -155,7 +155,7 @@ public sealed class RangedPackReadTests : IDisposable
         counting.Reset();
         var trees = new BlobLoader(repo, 1, singleBlobReads: 16);
         var data = new BlobLoader(repo, 2);
-        var restorer = new Restore.Restorer(trees.LoadAsync, data.LoadAsync,
+        var restorer = new Restore.Restorer(trees.LoadAsync, data.LoadPooledAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
             new Restore.PathFilter([source + "/sub/f17"]), holdPack: data.Hold);
         string target = Path.Combine(_dir, "restore");
@@ -192,7 +192,7 @@ public sealed class RangedPackReadTests : IDisposable
         await repo.LoadIndexAsync(default);
         counting.Reset();
         var data = new BlobLoader(repo, 2);
-        var restorer = new Restore.Restorer(new BlobLoader(repo, 1).LoadAsync, data.LoadAsync,
+        var restorer = new Restore.Restorer(new BlobLoader(repo, 1).LoadAsync, data.LoadPooledAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
             new Restore.PathFilter([]), workers: 2, holdPack: data.Hold);
 

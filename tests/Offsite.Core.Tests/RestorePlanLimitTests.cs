@@ -106,7 +106,7 @@ public sealed class RestorePlanLimitTests : IDisposable
 
     private Task<byte[]> LoadTree(BlobId id, CancellationToken cancellationToken) => Task.FromResult(_trees[id]);
 
-    private Task<byte[]> LoadData(BlobId id, CancellationToken cancellationToken) => Task.FromResult(_blobs[id].Data);
+    private Task<BlobBytes> LoadData(BlobId id, CancellationToken cancellationToken) => Task.FromResult(BlobBytes.Of(_blobs[id].Data));
 
     private (string Pack, int RawLength)? Locate(BlobId id) => _blobs.TryGetValue(id, out var b) ? (b.Pack, b.Data.Length) : null;
 

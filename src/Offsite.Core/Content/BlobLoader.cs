@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using Offsite.Codecs.Compression;
 using Offsite.Core.Errors;
 using Offsite.Core.Repository;
@@ -50,7 +52,30 @@ public sealed class BlobLoader
     /// </summary>
     private readonly GarbageBudget _packGarbage = new(64L << 20);
 
+    /// <summary>A blob's plaintext as an array of its own (trees, dumps, checks).</summary>
     public async Task<byte[]> LoadAsync(BlobId id, CancellationToken cancellationToken)
+    {
+        using var bytes = await LoadCoreAsync(id, pool: null, cancellationToken).ConfigureAwait(false);
+        return MemoryMarshal.TryGetArray(bytes.Data, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length
+            ? whole.Array
+            : bytes.Data.ToArray();
+    }
+
+    /// <summary>
+    /// A blob's plaintext on loan, for a reader that is done with it before the next (a restore's file
+    /// writer): a decompressed blob goes into a buffer of this loader's pool, a stored one is a slice of
+    /// its pack. Dispose the result to return the buffer.
+    /// </summary>
+    public Task<BlobBytes> LoadPooledAsync(BlobId id, CancellationToken cancellationToken) => LoadCoreAsync(id, _blobBuffers, cancellationToken);
+
+    /// <summary>
+    /// Buffers of decompressed blobs lent by <see cref="LoadPooledAsync"/>: two per size class (a restore
+    /// has two writers), so what the pool keeps is a few MiB, not one large array per blob ever loaded.
+    /// </summary>
+    private readonly ArrayPool<byte> _blobBuffers = ArrayPool<byte>.Create(MaxPooledBlob, 2);
+    private const int MaxPooledBlob = 16 << 20;
+
+    private async Task<BlobBytes> LoadCoreAsync(BlobId id, ArrayPool<byte>? pool, CancellationToken cancellationToken)
     {
         var location = _repo.Index.Find(id)
             ?? throw new BlobDamagedException(id, null, $"blob {id.Short} is in no index (its pack is missing or was never indexed)");
@@ -58,15 +83,15 @@ public sealed class BlobLoader
         var pack = ReadsSingly(location.Pack.Id)
             ? await FetchRangesAsync(location.Pack, PackRanges.PlaintextRuns([entry]), cancellationToken).ConfigureAwait(false)
             : await GetPackAsync(location.Pack.Id, cancellationToken).ConfigureAwait(false);
-        byte[] stored = pack.Read(entry, id)
-            ?? (await GetPackAsync(location.Pack.Id, cancellationToken, wholeAnyway: true).ConfigureAwait(false)).Read(entry, id)!;
-        byte[] raw;
+        ReadOnlyMemory<byte> stored = pack.Read(entry, id)
+            ?? (await GetPackAsync(location.Pack.Id, cancellationToken, wholeAnyway: true).ConfigureAwait(false)).Read(entry, id)!.Value;
+        BlobBytes raw;
         if (entry.Compression == BlobCompression.Zstd)
         {
-            raw = new byte[entry.RawLength];
+            raw = pool is null ? BlobBytes.Of(new byte[entry.RawLength]) : BlobBytes.Rented(pool.Rent(entry.RawLength), entry.RawLength, pool);
             try
             {
-                int n = Decompressor.Decompress(stored, raw);
+                int n = Decompressor.Decompress(stored.Span, MemoryMarshal.AsMemory(raw.Data).Span);
                 if (n != entry.RawLength)
                 {
                     throw new InvalidDataException($"decompressed to {n} bytes, expected {entry.RawLength}");
@@ -74,15 +99,17 @@ public sealed class BlobLoader
             }
             catch (InvalidDataException e)
             {
+                raw.Dispose();
                 throw new BlobDamagedException(id, location.Pack.Id, $"blob {id.Short} in pack {location.Pack.Id[..8]} does not decompress ({e.Message})", e);
             }
         }
         else
         {
-            raw = stored;
+            raw = BlobBytes.Of(stored);
         }
-        if (BlobId.Compute(_repo.Key.BlobIdKey, raw) != id)
+        if (BlobId.Compute(_repo.Key.BlobIdKey, raw.Data.Span) != id)
         {
+            raw.Dispose();
             throw new BlobDamagedException(id, location.Pack.Id, $"blob {id.Short} in pack {location.Pack.Id[..8]} has wrong content");
         }
         return raw;

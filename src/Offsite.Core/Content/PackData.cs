@@ -47,10 +47,10 @@ internal sealed class PackData
     public static PackData Broken(string id, string problem) => new(id, null, null, null, null, 0, problem);
 
     /// <summary>
-    /// The stored (compressed) bytes of a blob; null when only ranges were fetched and the blob is
-    /// not in them (the caller then fetches the whole pack).
+    /// The stored (compressed) bytes of a blob, a slice of the pack's plaintext where it has one; null
+    /// when only ranges were fetched and the blob is not in them (the caller then fetches the whole pack).
     /// </summary>
-    public byte[]? Read(PackEntry entry, BlobId id)
+    public ReadOnlyMemory<byte>? Read(PackEntry entry, BlobId id)
     {
         if (_plaintext is not null)
         {
@@ -68,7 +68,7 @@ internal sealed class PackData
                     }
                 }
             }
-            return _plaintext.AsSpan((int)entry.Offset, entry.Length).ToArray();
+            return _plaintext.AsMemory((int)entry.Offset, entry.Length); // the plaintext is never written again
         }
         if (_header is not null)
         {

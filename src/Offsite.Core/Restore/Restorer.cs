@@ -17,7 +17,7 @@ namespace Offsite.Core.Restore;
 public sealed class Restorer
 {
     private readonly Func<BlobId, CancellationToken, Task<byte[]>> _loadTree;
-    private readonly Func<BlobId, CancellationToken, Task<byte[]>> _loadData;
+    private readonly Func<BlobId, CancellationToken, Task<BlobBytes>> _loadData;
     private readonly Func<BlobId, (string Pack, int RawLength)?> _locate;
     private readonly Func<string, IEnumerable<BlobId>, CancellationToken, IDisposable>? _holdPack;
     private readonly ExistingEntryCheck? _existing;
@@ -50,15 +50,15 @@ public sealed class Restorer
     private const uint PermissionBits = 0x1FF; // 0777
 
     /// <param name="loadTree">loads tree blobs (the walk)</param>
-    /// <param name="loadData">loads data blobs (the file writers); separate loaders keep the walk
-    /// from evicting the packs the writers are reading</param>
+    /// <param name="loadData">loads data blobs on loan (the file writers: each is written, then
+    /// disposed); separate loaders keep the walk from evicting the packs the writers are reading</param>
     /// <param name="locate">a blob's pack and plaintext length from the index, or null when no index has it</param>
     /// <param name="holdPack">told which blobs of a pack are about to be loaded, before the first
     /// (so a loader can fetch only those parts of the pack and keep it while they are read); the
     /// lease it returns is disposed after the last; or null</param>
     /// <param name="existing">what to do with entries already at the target (null: replace them all, uncounted)</param>
     /// <param name="planLimit">blob placements planned before the plan is carried out (see <see cref="DefaultPlanLimit"/>)</param>
-    public Restorer(Func<BlobId, CancellationToken, Task<byte[]>> loadTree, Func<BlobId, CancellationToken, Task<byte[]>> loadData,
+    public Restorer(Func<BlobId, CancellationToken, Task<byte[]>> loadTree, Func<BlobId, CancellationToken, Task<BlobBytes>> loadData,
         Func<BlobId, (string Pack, int RawLength)?> locate, PathFilter filter, int workers = 2,
         Func<string, IEnumerable<BlobId>, CancellationToken, IDisposable>? holdPack = null, ExistingEntryCheck? existing = null,
         int planLimit = DefaultPlanLimit)
@@ -351,7 +351,7 @@ public sealed class Restorer
         foreach (var (id, targets) in blobs)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            byte[]? data = null;
+            BlobBytes? data = null;
             int length = _locate(id)?.RawLength ?? 0;
             try
             {
@@ -365,13 +365,16 @@ public sealed class Restorer
                     lock (file) file.Lose(offset, length, e.Message);
                 }
             }
-            // All-zero blocks become holes: sparse files stay sparse (a lost blob is a hole too, and reported).
-            bool hole = data is null || data.AsSpan().IndexOfAnyExcept((byte)0) < 0;
-            foreach (var (file, offset) in targets)
+            using (data)
             {
-                lock (file)
+                // All-zero blocks become holes: sparse files stay sparse (a lost blob is a hole too, and reported).
+                bool hole = data is null || data.Data.Span.IndexOfAnyExcept((byte)0) < 0;
+                foreach (var (file, offset) in targets)
                 {
-                    Write(file, hole ? null : data, offset, length, last: --file.Remaining == 0);
+                    lock (file)
+                    {
+                        Write(file, hole ? null : data!.Data, offset, length, last: --file.Remaining == 0);
+                    }
                 }
             }
         }
@@ -383,7 +386,7 @@ public sealed class Restorer
     /// One open per write: most files are one blob, so a file costs open, write, fchown (as root),
     /// fchmod, futimens, close and rename; the metadata goes through the open file, not the path.
     /// </summary>
-    private void Write(PendingFile file, byte[]? data, long offset, int length, bool last)
+    private void Write(PendingFile file, ReadOnlyMemory<byte>? data, long offset, int length, bool last)
     {
         if (_targetFailure is not null)
         {
@@ -400,10 +403,10 @@ public sealed class Restorer
                     file.Created = true;
                     lock (_unfinished) _unfinished.Add(file);
                 }
-                if (data is not null)
+                if (data is { } bytes)
                 {
-                    PosixFs.WriteAt(handle, data, offset, file.PartialPath);
-                    file.End = Math.Max(file.End, offset + data.Length);
+                    PosixFs.WriteAt(handle, bytes.Span, offset, file.PartialPath);
+                    file.End = Math.Max(file.End, offset + bytes.Length);
                 }
                 if (last && file.End != file.Size)
                 {
@@ -423,7 +426,7 @@ public sealed class Restorer
         }
         catch (IOException e)
         {
-            file.Lose(offset, data is null ? length : data.Length, $"not written: {e.Message}");
+            file.Lose(offset, data?.Length ?? length, $"not written: {e.Message}");
         }
         if (last)
         {
