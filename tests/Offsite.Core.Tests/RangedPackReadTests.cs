@@ -155,9 +155,9 @@ public sealed class RangedPackReadTests : IDisposable
         counting.Reset();
         var trees = new BlobLoader(repo, 1, singleBlobReads: 16);
         var data = new BlobLoader(repo, 2);
-        var restorer = new Restore.Restorer(trees.LoadAsync, data.LoadPooledAsync,
+        var restorer = new Restore.Restorer(trees.LoadAsync, data.ReadPackAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
-            new Restore.PathFilter([source + "/sub/f17"]), holdPack: data.Hold);
+            new Restore.PathFilter([source + "/sub/f17"]));
         string target = Path.Combine(_dir, "restore");
 
         var result = await restorer.RestoreAsync(Content.BlobId.Parse(snapshot.Tree), target, default);
@@ -192,9 +192,9 @@ public sealed class RangedPackReadTests : IDisposable
         await repo.LoadIndexAsync(default);
         counting.Reset();
         var data = new BlobLoader(repo, 2);
-        var restorer = new Restore.Restorer(new BlobLoader(repo, 1).LoadAsync, data.LoadPooledAsync,
+        var restorer = new Restore.Restorer(new BlobLoader(repo, 1).LoadAsync, data.ReadPackAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
-            new Restore.PathFilter([]), workers: 2, holdPack: data.Hold);
+            new Restore.PathFilter([]), workers: 2);
 
         var result = await restorer.RestoreAsync(Content.BlobId.Parse(snapshot.Tree), Path.Combine(_dir, "all"), default);
 

@@ -56,7 +56,7 @@ public sealed class RestorePlanLimitTests : IDisposable
         expected["a-link"] = linked;
         expected["z-link"] = linked;
 
-        var restorer = new Restorer(LoadTree, LoadData, Locate, new PathFilter([]), holdPack: Hold, planLimit: limit);
+        var restorer = new Restorer(LoadTree, ReadPack, Locate, new PathFilter([]), planLimit: limit);
         var result = await restorer.RestoreAsync(AddTree(rootNodes), _target, CancellationToken.None);
 
         Assert.Empty(result.Errors);
@@ -106,20 +106,17 @@ public sealed class RestorePlanLimitTests : IDisposable
 
     private Task<byte[]> LoadTree(BlobId id, CancellationToken cancellationToken) => Task.FromResult(_trees[id]);
 
-    private Task<BlobBytes> LoadData(BlobId id, CancellationToken cancellationToken) => Task.FromResult(BlobBytes.Of(_blobs[id].Data));
-
     private (string Pack, int RawLength)? Locate(BlobId id) => _blobs.TryGetValue(id, out var b) ? (b.Pack, b.Data.Length) : null;
 
-    private IDisposable Hold(string pack, IEnumerable<BlobId> blobs, CancellationToken cancellationToken)
+    /// <summary>Counts the reads of each pack (one per cut that needs it) and hands its blobs on.</summary>
+    private async Task ReadPack(string pack, IReadOnlyCollection<BlobId> ids, BlobLoader.LoanVisitor visit, CancellationToken cancellationToken)
     {
         lock (_packHolds) _packHolds[pack] = _packHolds.GetValueOrDefault(pack) + 1;
-        return new NoLease();
-    }
-
-    private sealed class NoLease : IDisposable
-    {
-        public void Dispose()
+        foreach (var id in ids)
         {
+            Assert.Equal(pack, _blobs[id].Pack);
+            using var bytes = BlobBytes.Of(_blobs[id].Data);
+            await visit(id, bytes, null);
         }
     }
 }

@@ -31,9 +31,9 @@ public sealed class DirectoryTarget(string path, IReadOnlyList<string> includes,
         // A partial restore walks the trees along its paths only: read those blobs, not whole tree packs.
         var trees = new BlobLoader(repo, maxCachedPacks: 1, singleBlobReads: filter.IsEverything ? 0 : 16);
         var data = new BlobLoader(repo, maxCachedPacks: 2); // the plan reads each pack once, two at a time
-        var restorer = new Restorer(trees.LoadAsync, data.LoadPooledAsync,
+        var restorer = new Restorer(trees.LoadAsync, data.ReadPackAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
-            filter, holdPack: data.Hold, existing: new ExistingEntryCheck(overwrite, repo.Key.BlobIdKey));
+            filter, existing: new ExistingEntryCheck(overwrite, repo.Key.BlobIdKey));
         long started = repo.Runtime.Clock.GetTimestamp();
         bool targetExisted = Directory.Exists(path);
         var result = await restorer.RestoreAsync(BlobId.Parse(snapshot.Tree), path, cancellationToken).ConfigureAwait(false);

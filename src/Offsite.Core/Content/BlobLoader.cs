@@ -69,11 +69,128 @@ public sealed class BlobLoader
     public Task<BlobBytes> LoadPooledAsync(BlobId id, CancellationToken cancellationToken) => LoadCoreAsync(id, _blobBuffers, cancellationToken);
 
     /// <summary>
-    /// Buffers of decompressed blobs lent by <see cref="LoadPooledAsync"/>: two per size class (a restore
-    /// has two writers), so what the pool keeps is a few MiB, not one large array per blob ever loaded.
+    /// Buffers of decompressed blobs lent by <see cref="LoadPooledAsync"/> and <see cref="ReadPackAsync"/>,
+    /// and of stored bytes streamed from packs: two per size class (a restore has two writers), so what
+    /// the pools keep is a few MiB, not one large array per blob ever loaded.
     /// </summary>
-    private readonly ArrayPool<byte> _blobBuffers = ArrayPool<byte>.Create(MaxPooledBlob, 2);
+    private readonly ArrayPool<byte> _blobBuffers = ArrayPool<byte>.Create(MaxPooledBlob, 1);
+    private readonly ArrayPool<byte> _storedBuffers = ArrayPool<byte>.Create(MaxPooledBlob, 1);
     private const int MaxPooledBlob = 16 << 20;
+
+    /// <summary>One blob of <see cref="ReadPackAsync"/>: its plaintext on loan (valid during the call), or why it is lost.</summary>
+    public delegate ValueTask LoanVisitor(BlobId id, BlobBytes? bytes, BlobDamagedException? damage);
+
+    /// <summary>
+    /// Hands each of <paramref name="ids"/> (blobs the index places in pack <paramref name="packId"/>) to
+    /// <paramref name="visit"/> once. When the pack is read whole anyway, it is streamed and each blob is
+    /// handed on as soon as it is in, in the pack's order (<see cref="PackBlobStream"/>): a pack costs a
+    /// blob's bytes in memory, not its 16 MiB plaintext. Otherwise (a few blobs of a large pack, a pack
+    /// kept locally or already fetched) the blobs are loaded one by one while the pack is held.
+    /// </summary>
+    public async Task ReadPackAsync(string packId, IReadOnlyCollection<BlobId> ids, LoanVisitor visit, CancellationToken cancellationToken)
+    {
+        var done = new HashSet<BlobId>();
+        if (_repo.Index.FindPack(packId) is { } pack && ShouldStream(pack, ids))
+        {
+            var wanted = ids.ToHashSet();
+            var entries = pack.Entries.Where(e => wanted.Remove(e.Id)).OrderBy(e => e.Offset).ToList();
+            if (await StreamBlobsAsync(pack, entries, visit, cancellationToken).ConfigureAwait(false))
+            {
+                done.UnionWith(entries.Select(e => e.Id));
+            }
+        }
+        if (done.Count == ids.Count)
+        {
+            return;
+        }
+        using var held = Hold(packId, ids.Where(id => !done.Contains(id)), cancellationToken);
+        foreach (var id in ids)
+        {
+            if (done.Contains(id)) continue;
+            BlobBytes? bytes = null;
+            BlobDamagedException? damage = null;
+            try
+            {
+                bytes = await LoadPooledAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BlobDamagedException e)
+            {
+                damage = e;
+            }
+            using (bytes)
+            {
+                await visit(id, bytes, damage).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A pack to stream: whole packs are wanted (not a few ranges), it is not kept locally, and not fetched already.</summary>
+    private bool ShouldStream(PackInfo pack, IReadOnlyCollection<BlobId> ids)
+    {
+        if (_singleBlobReads > 0 || (_localCopies && _repo.Cache.HasPack(pack.Id)))
+        {
+            return false;
+        }
+        lock (_lock)
+        {
+            if (_lru.Any(n => n.Id == pack.Id))
+            {
+                return false;
+            }
+        }
+        var wanted = ids.ToHashSet();
+        return !PackRanges.Worthwhile(PackRanges.PlaintextRuns(pack.Entries.Where(e => wanted.Contains(e.Id))), pack.Size);
+    }
+
+    /// <summary>Streams the pack and visits <paramref name="entries"/>; false when it must be read another way (nothing visited).</summary>
+    private async Task<bool> StreamBlobsAsync(PackInfo pack, List<PackEntry> entries, LoanVisitor visit, CancellationToken cancellationToken)
+    {
+        Stream body;
+        try
+        {
+            body = await _repo.Storage.OpenReadAsync(ObjectKeys.Pack(pack.Id), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectNotFoundException)
+        {
+            return false; // the per-blob path reports each blob of a missing pack
+        }
+        await using (body.ConfigureAwait(false))
+        {
+            try
+            {
+                return await PackBlobStream.ReadAsync(pack.Id, body, pack.Size, _repo.Identities, entries, _storedBuffers,
+                    (entry, stored, damage) => VisitStoredAsync(pack.Id, entry, stored, damage, visit), cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectNotFoundException)
+            {
+                return false; // gone between the open and the first read (a backend that opens lazily)
+            }
+        }
+    }
+
+    /// <summary>Turns a streamed blob's stored bytes into its plaintext (decompressed, id verified) and visits it.</summary>
+    private async ValueTask VisitStoredAsync(string packId, PackEntry entry, ReadOnlyMemory<byte> stored, string? damage, LoanVisitor visit)
+    {
+        if (damage is not null)
+        {
+            await visit(entry.Id, null, new BlobDamagedException(entry.Id, packId, damage)).ConfigureAwait(false);
+            return;
+        }
+        BlobBytes raw;
+        try
+        {
+            raw = Plaintext(entry.Id, packId, entry, stored, _blobBuffers);
+        }
+        catch (BlobDamagedException e)
+        {
+            await visit(entry.Id, null, e).ConfigureAwait(false);
+            return;
+        }
+        using (raw)
+        {
+            await visit(entry.Id, raw, null).ConfigureAwait(false);
+        }
+    }
 
     private async Task<BlobBytes> LoadCoreAsync(BlobId id, ArrayPool<byte>? pool, CancellationToken cancellationToken)
     {
@@ -85,6 +202,15 @@ public sealed class BlobLoader
             : await GetPackAsync(location.Pack.Id, cancellationToken).ConfigureAwait(false);
         ReadOnlyMemory<byte> stored = pack.Read(entry, id)
             ?? (await GetPackAsync(location.Pack.Id, cancellationToken, wholeAnyway: true).ConfigureAwait(false)).Read(entry, id)!.Value;
+        return Plaintext(id, location.Pack.Id, entry, stored, pool);
+    }
+
+    /// <summary>
+    /// A blob's plaintext from its stored bytes: decompressed into a buffer from <paramref name="pool"/> (or a new
+    /// array without one), or the stored bytes themselves; its id verified. Throws <see cref="BlobDamagedException"/>.
+    /// </summary>
+    private BlobBytes Plaintext(BlobId id, string packId, PackEntry entry, ReadOnlyMemory<byte> stored, ArrayPool<byte>? pool)
+    {
         BlobBytes raw;
         if (entry.Compression == BlobCompression.Zstd)
         {
@@ -100,7 +226,7 @@ public sealed class BlobLoader
             catch (InvalidDataException e)
             {
                 raw.Dispose();
-                throw new BlobDamagedException(id, location.Pack.Id, $"blob {id.Short} in pack {location.Pack.Id[..8]} does not decompress ({e.Message})", e);
+                throw new BlobDamagedException(id, packId, $"blob {id.Short} in pack {packId[..8]} does not decompress ({e.Message})", e);
             }
         }
         else
@@ -110,7 +236,7 @@ public sealed class BlobLoader
         if (BlobId.Compute(_repo.Key.BlobIdKey, raw.Data.Span) != id)
         {
             raw.Dispose();
-            throw new BlobDamagedException(id, location.Pack.Id, $"blob {id.Short} in pack {location.Pack.Id[..8]} has wrong content");
+            throw new BlobDamagedException(id, packId, $"blob {id.Short} in pack {packId[..8]} has wrong content");
         }
         return raw;
     }

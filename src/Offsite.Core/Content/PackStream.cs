@@ -99,7 +99,7 @@ internal static class PackStream
     }
 
     /// <summary>Reads until <paramref name="into"/> is full or the body ends; returns the bytes read.</summary>
-    private static async Task<int> FillAsync(Stream body, Memory<byte> into, string packId, CancellationToken cancellationToken)
+    internal static async Task<int> FillAsync(Stream body, Memory<byte> into, string packId, CancellationToken cancellationToken)
     {
         int total = 0;
         try

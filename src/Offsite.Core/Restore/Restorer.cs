@@ -17,9 +17,8 @@ namespace Offsite.Core.Restore;
 public sealed class Restorer
 {
     private readonly Func<BlobId, CancellationToken, Task<byte[]>> _loadTree;
-    private readonly Func<BlobId, CancellationToken, Task<BlobBytes>> _loadData;
+    private readonly Func<string, IReadOnlyCollection<BlobId>, BlobLoader.LoanVisitor, CancellationToken, Task> _readPack;
     private readonly Func<BlobId, (string Pack, int RawLength)?> _locate;
-    private readonly Func<string, IEnumerable<BlobId>, CancellationToken, IDisposable>? _holdPack;
     private readonly ExistingEntryCheck? _existing;
     /// <summary>The restore plan: pack → blob → where in which files it goes, in order of first use.</summary>
     private readonly Dictionary<string, Dictionary<BlobId, List<(PendingFile File, long Offset)>>> _plan = new(StringComparer.Ordinal);
@@ -50,26 +49,23 @@ public sealed class Restorer
     private const uint PermissionBits = 0x1FF; // 0777
 
     /// <param name="loadTree">loads tree blobs (the walk)</param>
-    /// <param name="loadData">loads data blobs on loan (the file writers: each is written, then
-    /// disposed); separate loaders keep the walk from evicting the packs the writers are reading</param>
+    /// <param name="readPack">hands each of the given blobs of a pack to the visitor once, on loan
+    /// (<see cref="BlobLoader.ReadPackAsync"/>: streamed in the pack's order, or a few ranges of it);
+    /// a loader of its own keeps the walk from evicting the packs the writers are reading</param>
     /// <param name="locate">a blob's pack and plaintext length from the index, or null when no index has it</param>
-    /// <param name="holdPack">told which blobs of a pack are about to be loaded, before the first
-    /// (so a loader can fetch only those parts of the pack and keep it while they are read); the
-    /// lease it returns is disposed after the last; or null</param>
     /// <param name="existing">what to do with entries already at the target (null: replace them all, uncounted)</param>
     /// <param name="planLimit">blob placements planned before the plan is carried out (see <see cref="DefaultPlanLimit"/>)</param>
-    public Restorer(Func<BlobId, CancellationToken, Task<byte[]>> loadTree, Func<BlobId, CancellationToken, Task<BlobBytes>> loadData,
-        Func<BlobId, (string Pack, int RawLength)?> locate, PathFilter filter, int workers = 2,
-        Func<string, IEnumerable<BlobId>, CancellationToken, IDisposable>? holdPack = null, ExistingEntryCheck? existing = null,
+    public Restorer(Func<BlobId, CancellationToken, Task<byte[]>> loadTree,
+        Func<string, IReadOnlyCollection<BlobId>, BlobLoader.LoanVisitor, CancellationToken, Task> readPack,
+        Func<BlobId, (string Pack, int RawLength)?> locate, PathFilter filter, int workers = 2, ExistingEntryCheck? existing = null,
         int planLimit = DefaultPlanLimit)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(planLimit, 1);
         _planLimit = planLimit;
         _existing = existing;
         _loadTree = loadTree;
-        _loadData = loadData;
+        _readPack = readPack;
         _locate = locate;
-        _holdPack = holdPack;
         _filter = filter;
         _workers = workers;
     }
@@ -144,11 +140,7 @@ public sealed class Restorer
     private async Task CarryOutPlanAsync(CancellationToken cancellationToken)
     {
         await Parallel.ForEachAsync(_packOrder, new ParallelOptions { MaxDegreeOfParallelism = _workers, CancellationToken = cancellationToken },
-            async (pack, ct) =>
-            {
-                using var held = _holdPack?.Invoke(pack, _plan[pack].Keys, ct);
-                await RestorePackAsync(_plan[pack], ct).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+            async (pack, ct) => await RestorePackAsync(pack, _plan[pack], ct).ConfigureAwait(false)).ConfigureAwait(false);
         _plan.Clear();
         _packOrder.Clear();
         _planned = 0;
@@ -346,39 +338,31 @@ public sealed class Restorer
         return file;
     }
 
-    private async Task RestorePackAsync(Dictionary<BlobId, List<(PendingFile File, long Offset)>> blobs, CancellationToken cancellationToken)
-    {
-        foreach (var (id, targets) in blobs)
+    private Task RestorePackAsync(string pack, Dictionary<BlobId, List<(PendingFile File, long Offset)>> blobs, CancellationToken cancellationToken) =>
+        _readPack(pack, blobs.Keys, (id, data, damage) =>
         {
             cancellationToken.ThrowIfCancellationRequested();
-            BlobBytes? data = null;
+            var targets = blobs[id];
             int length = _locate(id)?.RawLength ?? 0;
-            try
-            {
-                data = await _loadData(id, cancellationToken).ConfigureAwait(false);
-            }
-            catch (BlobDamagedException e)
+            if (damage is not null)
             {
                 // The rest of each file is still worth having; the report says which bytes are lost.
                 foreach (var (file, offset) in targets)
                 {
-                    lock (file) file.Lose(offset, length, e.Message);
+                    lock (file) file.Lose(offset, length, damage.Message);
                 }
             }
-            using (data)
+            // All-zero blocks become holes: sparse files stay sparse (a lost blob is a hole too, and reported).
+            bool hole = data is null || data.Data.Span.IndexOfAnyExcept((byte)0) < 0;
+            foreach (var (file, offset) in targets)
             {
-                // All-zero blocks become holes: sparse files stay sparse (a lost blob is a hole too, and reported).
-                bool hole = data is null || data.Data.Span.IndexOfAnyExcept((byte)0) < 0;
-                foreach (var (file, offset) in targets)
+                lock (file)
                 {
-                    lock (file)
-                    {
-                        Write(file, hole ? null : data!.Data, offset, length, last: --file.Remaining == 0);
-                    }
+                    Write(file, hole ? null : data!.Data, offset, length, last: --file.Remaining == 0);
                 }
             }
-        }
-    }
+            return ValueTask.CompletedTask;
+        }, cancellationToken);
 
     /// <summary>
     /// Writes one blob (null: a hole or a lost blob) into a file's partial name; the first write creates
