@@ -30,6 +30,22 @@ public abstract class StorageConformance
         await s.PutAsync("index/empty", ReadOnlyMemory<byte>.Empty, default);
         Assert.Empty(await s.GetAsync("index/empty", default));
         Assert.Equal(0, (await s.HeadAsync("index/empty", default))!.Size);
+        await using var stream = await s.OpenReadAsync("index/empty", default);
+        Assert.Equal(0, await stream.ReadAsync(new byte[16]));
+    }
+
+    [Fact]
+    public async Task A_streamed_read_returns_the_whole_object()
+    {
+        await using var s = CreateStorage();
+        byte[] data = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7)).ToArray();
+        await s.PutAsync("packs/ab/streamed", data, default);
+
+        await using var stream = await s.OpenReadAsync("packs/ab/streamed", default);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+
+        Assert.Equal(data, copy.ToArray());
     }
 
     [Fact]

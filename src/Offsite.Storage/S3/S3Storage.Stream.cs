@@ -12,9 +12,18 @@ public sealed partial class S3Storage
     /// </summary>
     public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
-        var response = await GetResponseAsync(key, null, null, cancellationToken).ConfigureAwait(false);
+        var response = await GetResponseAsync(key, WholeObject, null, cancellationToken).ConfigureAwait(false);
         return new S3BodyStream(this, key, response);
     }
+
+    /// <summary>
+    /// "bytes=0-": the whole object, asked for as a range. The SDK checks an unranged GET's body against
+    /// an MD5 ETag with a managed MD5 that allocated a small array per 64-byte block: 636 MB of garbage
+    /// and a second pass over every byte of a 480 MB restore. The bytes are authenticated by age and
+    /// named by their hash anyway; the body's length is still checked (<see cref="S3BodyStream"/>). An empty
+    /// object, which has no byte 0 (416), is read unranged.
+    /// </summary>
+    internal static readonly ByteRange WholeObject = new("bytes=0-");
 
     /// <summary>GET with the request's errors mapped like every other read (not found, archived, wrapped).</summary>
     internal async Task<GetObjectResponse> GetResponseAsync(string key, ByteRange? range, string? etag, CancellationToken cancellationToken)
@@ -23,6 +32,10 @@ public sealed partial class S3Storage
         try
         {
             return await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (ReferenceEquals(range, WholeObject) && e.StatusCode == System.Net.HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            return await GetResponseAsync(key, null, etag, cancellationToken).ConfigureAwait(false); // an empty object has no byte 0
         }
         catch (AmazonS3Exception e) when (S3Errors.IsArchived(e))
         {

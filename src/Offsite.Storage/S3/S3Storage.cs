@@ -177,7 +177,7 @@ public sealed partial class S3Storage : IStorage, IObjectRetention
 
     private async Task<byte[]> ReadOnceAsync(string key, ByteRange? range, CancellationToken cancellationToken)
     {
-        using var response = await GetResponseAsync(key, range, null, cancellationToken).ConfigureAwait(false);
+        using var response = await GetResponseAsync(key, range ?? WholeObject, null, cancellationToken).ConfigureAwait(false);
         long expected = response.Headers.ContentLength;
         var buffer = new MemoryStream(expected is > 0 and < int.MaxValue ? (int)expected : 0);
         await using (response.ResponseStream.ConfigureAwait(false))
