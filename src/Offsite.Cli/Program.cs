@@ -2,6 +2,7 @@ using System.CommandLine;
 using Offsite.Cli;
 
 TerminalOutput.UsePlainWriters();
+YoungGenerationPacer.StartForProcess();
 if (args is ["help", "globals"])
 {
     HelpText.WriteGlobals(CommandTree.Full(), Console.Out);
