@@ -259,7 +259,11 @@ cc -O2 -o "$GEN" "$BENCH/gen.c"
 DS=dir
 phase "dataset 1: directory copy of $SRC"
 DATA=$WORK/data
-rm -rf "$DATA"
+# The last run's copy is moved aside and deleted only after the restores: ext4 skips inodes freed in
+# the last minutes when it allocates new ones, and deleting 63k files here made every restore four
+# minutes later pay for it (39.6 s instead of ~7 s, 42 s of CPU, in one run).
+TRASH=$WORK/trash
+if [[ -e $DATA ]]; then mkdir -p "$TRASH"; mv "$DATA" "$TRASH/data-$(date +%s%N)"; fi
 say "cp -a $SRC $DATA"
 cp -a "$SRC" "$DATA"
 sync
@@ -317,7 +321,7 @@ done
 target=$WORK/restore/floor
 rm -rf "$target"; mkdir -p "$target"
 measure $DS restore floor "$WORK/data" cp -a "$DATA" "$target/data"
-rm -rf "$WORK/repos/$DS" "$WORK/restore"
+rm -rf "$WORK/repos/$DS" "$WORK/restore" "$TRASH"
 
 # ---------------------------------------------------------------- dataset 2: stream
 DS=stream
