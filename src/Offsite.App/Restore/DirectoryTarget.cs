@@ -29,7 +29,7 @@ public sealed class DirectoryTarget(string path, IReadOnlyList<string> includes,
         }
         var filter = new PathFilter(includes);
         // A partial restore walks the trees along its paths only: read those blobs, not whole tree packs.
-        var trees = new BlobLoader(repo, maxCachedPacks: 1, singleBlobReads: filter.IsEverything ? 0 : 16);
+        var trees = new BlobLoader(repo, maxCachedPacks: 1, singleBlobReads: filter.IsEverything ? 0 : 16, localTreeRanges: true);
         var data = new BlobLoader(repo, maxCachedPacks: 2); // the plan reads each pack once, two at a time
         var restorer = new Restorer(trees.LoadAsync, data.ReadPackAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,

@@ -51,6 +51,37 @@ public sealed class LocalCache
 
     public byte[]? TryReadPack(string id) => TryRead("packs", id);
 
+    /// <summary>
+    /// Bytes [<paramref name="offset"/>, +<paramref name="length"/>) of the cached copy of pack
+    /// <paramref name="id"/> (fewer at its end), or null when there is no copy. Unverified: the caller
+    /// authenticates what it decrypts and falls back to the repository's copy when that fails.
+    /// </summary>
+    public byte[]? TryReadPackRange(string id, long offset, int length)
+    {
+        if (Directory is null)
+        {
+            return null;
+        }
+        try
+        {
+            using var file = File.OpenHandle(Path.Combine(Directory, "packs", id));
+            int wanted = (int)Math.Clamp(RandomAccess.GetLength(file) - offset, 0, length);
+            byte[] bytes = GC.AllocateUninitializedArray<byte>(wanted);
+            int done = 0;
+            while (done < wanted)
+            {
+                int n = RandomAccess.Read(file, bytes.AsSpan(done), offset + done);
+                if (n == 0) return bytes[..done];
+                done += n;
+            }
+            return bytes;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public bool HasPack(string id) => Directory is not null && File.Exists(Path.Combine(Directory, "packs", id));
 
     public void WritePack(string id, ReadOnlySpan<byte> storedBytes) => Write("packs", id, storedBytes);
