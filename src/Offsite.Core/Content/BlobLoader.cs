@@ -98,11 +98,11 @@ public sealed class BlobLoader
     public async Task ReadPackAsync(string packId, IReadOnlyCollection<BlobId> ids, LoanVisitor visit, CancellationToken cancellationToken)
     {
         var done = new HashSet<BlobId>();
-        if (_repo.Index.FindPack(packId) is { } pack && ShouldStream(pack, ids))
+        if (_repo.Index.FindPack(packId) is { } pack)
         {
             var wanted = ids.ToHashSet();
             var entries = pack.Entries.Where(e => wanted.Remove(e.Id)).OrderBy(e => e.Offset).ToList();
-            if (await StreamBlobsAsync(pack, entries, visit, cancellationToken).ConfigureAwait(false))
+            if (ShouldStream(pack, entries) && await StreamBlobsAsync(pack, entries, visit, cancellationToken).ConfigureAwait(false))
             {
                 done.UnionWith(entries.Select(e => e.Id));
             }
@@ -133,7 +133,8 @@ public sealed class BlobLoader
     }
 
     /// <summary>A pack to stream: whole packs are wanted (not a few ranges), it is not kept locally, and not fetched already.</summary>
-    private bool ShouldStream(PackInfo pack, IReadOnlyCollection<BlobId> ids)
+    /// <param name="entries">the pack's entries of the wanted blobs, in offset order</param>
+    private bool ShouldStream(PackInfo pack, List<PackEntry> entries)
     {
         if (_singleBlobReads > 0 || (_localCopies && _repo.Cache.HasPack(pack.Id)))
         {
@@ -146,8 +147,7 @@ public sealed class BlobLoader
                 return false;
             }
         }
-        var wanted = ids.ToHashSet();
-        return !PackRanges.Worthwhile(PackRanges.PlaintextRuns(pack.Entries.Where(e => wanted.Contains(e.Id))), pack.Size);
+        return !PackRanges.Worthwhile(PackRanges.PlaintextRuns(entries), pack.Size);
     }
 
     /// <summary>Streams the pack and visits <paramref name="entries"/>; false when it must be read another way (nothing visited).</summary>
