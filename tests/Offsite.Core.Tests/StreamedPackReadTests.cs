@@ -72,6 +72,18 @@ public sealed class StreamedPackReadTests : IDisposable
     }
 
     [Fact]
+    public async Task Ids_named_twice_are_handed_on_once_each()
+    {
+        var (repo, pack) = await RepositoryAsync(s => s);
+        var ids = pack.Entries.Take(3).Select(e => e.Id).ToList();
+
+        var seen = await ReadAsync(repo, pack, [.. ids, .. ids, ids[0]]);
+
+        Assert.Equal(ids.Order(), seen.Select(s => s.Id).Order());
+        Assert.All(seen, s => Assert.Null(s.Damage));
+    }
+
+    [Fact]
     public async Task A_body_cut_in_half_delivers_the_blobs_before_the_cut_and_reports_the_rest_truncated()
     {
         var (repo, pack) = await RepositoryAsync(s => new CutStorage(s, keep: 0.5));

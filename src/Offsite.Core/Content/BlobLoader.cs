@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections;
 using System.Runtime.InteropServices;
 using Offsite.Codecs.Compression;
 using Offsite.Core.Errors;
@@ -93,28 +94,43 @@ public sealed class BlobLoader
     /// <paramref name="visit"/> once. When the pack is read whole anyway, it is streamed and each blob is
     /// handed on as soon as it is in, in the pack's order (<see cref="PackBlobStream"/>): a pack costs a
     /// blob's bytes in memory, not its 16 MiB plaintext. Otherwise (a few blobs of a large pack, a pack
-    /// kept locally or already fetched) the blobs are loaded one by one while the pack is held.
+    /// kept locally or already fetched) the blobs are loaded one by one while the pack is held, in id order.
     /// </summary>
+    /// <param name="ids">the blobs; a <see cref="SortedBlobIds"/> is used as it is, anything else is sorted into one</param>
     public async Task ReadPackAsync(string packId, IReadOnlyCollection<BlobId> ids, LoanVisitor visit, CancellationToken cancellationToken)
     {
-        var done = new HashSet<BlobId>();
+        // A pack of small files holds tens of thousands of blobs: one sorted array and a bit per blob,
+        // not hash sets of ids.
+        var wanted = ids as SortedBlobIds ?? SortedBlobIds.From(ids);
+        var done = new BitArray(wanted.Count);
         if (_repo.Index.FindPack(packId) is { } pack)
         {
-            var wanted = ids.ToHashSet();
-            var entries = pack.Entries.Where(e => wanted.Remove(e.Id)).OrderBy(e => e.Offset).ToList();
+            var taken = new BitArray(wanted.Count);
+            var entries = new List<PackEntry>(wanted.Count);
+            foreach (var entry in pack.Entries)
+            {
+                int at = wanted.IndexOf(entry.Id);
+                if (at >= 0 && !taken[at])
+                {
+                    taken[at] = true;
+                    entries.Add(entry);
+                }
+            }
+            entries.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
             if (ShouldStream(pack, entries) && await StreamBlobsAsync(pack, entries, visit, cancellationToken).ConfigureAwait(false))
             {
-                done.UnionWith(entries.Select(e => e.Id));
+                if (entries.Count == wanted.Count)
+                {
+                    return;
+                }
+                done = taken;
             }
         }
-        if (done.Count == ids.Count)
+        using var held = HoldCore(packId, id => wanted.IndexOf(id) is var at && at >= 0 && !done[at], cancellationToken);
+        for (int i = 0; i < wanted.Count; i++)
         {
-            return;
-        }
-        using var held = Hold(packId, ids.Where(id => !done.Contains(id)), cancellationToken);
-        foreach (var id in ids)
-        {
-            if (done.Contains(id)) continue;
+            if (done[i]) continue;
+            BlobId id = wanted[i];
             BlobBytes? bytes = null;
             BlobDamagedException? damage = null;
             try
@@ -285,6 +301,12 @@ public sealed class BlobLoader
     /// </summary>
     public IDisposable Hold(string packId, IEnumerable<BlobId> ids, CancellationToken cancellationToken)
     {
+        var wanted = ids.ToHashSet();
+        return HoldCore(packId, wanted.Contains, cancellationToken);
+    }
+
+    private IDisposable HoldCore(string packId, Func<BlobId, bool> wanted, CancellationToken cancellationToken)
+    {
         lock (_lock)
         {
             _held[packId] = _held.GetValueOrDefault(packId) + 1;
@@ -295,8 +317,7 @@ public sealed class BlobLoader
         {
             return lease;
         }
-        var wanted = ids.ToHashSet();
-        var runs = PackRanges.PlaintextRuns(pack.Entries.Where(e => wanted.Contains(e.Id)));
+        var runs = PackRanges.PlaintextRuns(pack.Entries.Where(e => wanted(e.Id)));
         if (!PackRanges.Worthwhile(runs, pack.Size))
         {
             return lease;

@@ -20,8 +20,8 @@ public sealed class Restorer
     private readonly Func<string, IReadOnlyCollection<BlobId>, BlobLoader.LoanVisitor, CancellationToken, Task> _readPack;
     private readonly Func<BlobId, (string Pack, int RawLength)?> _locate;
     private readonly ExistingEntryCheck? _existing;
-    /// <summary>The restore plan: pack → blob → where in which files it goes, in order of first use.</summary>
-    private readonly Dictionary<string, Dictionary<BlobId, List<(PendingFile File, long Offset)>>> _plan = new(StringComparer.Ordinal);
+    /// <summary>The restore plan: pack → where each of its blobs goes, packs in order of first use.</summary>
+    private readonly Dictionary<string, List<Placement>> _plan = new(StringComparer.Ordinal);
     private readonly List<string> _packOrder = new();
     private readonly PathFilter _filter;
     private readonly bool _restoreOwners = PosixFs.IsRoot;
@@ -34,7 +34,7 @@ public sealed class Restorer
     /// <summary>The first failure of the target as a whole; set once, then every writer stops.</summary>
     private Exception? _targetFailure;
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<(byte[] Path, Node Node)> _directories = new();
+    private readonly List<(byte[] Path, EntryMetadata Metadata)> _directories = new();
     /// <summary>The directories from the root to where the walk is.</summary>
     private readonly List<DirectoryOnTheWay> _onTheWay = new();
     private readonly RestoreResult _result = new();
@@ -44,6 +44,12 @@ public sealed class Restorer
     private readonly int _planLimit;
     /// <summary>Blob placements in the plan now: the plan is carried out and emptied when it reaches the limit.</summary>
     private int _planned;
+    /// <summary>Where a display path starts in a target path: the slash after the target directory.</summary>
+    private int _displayStart;
+    /// <summary>One string per user and group name, not one per file of the plan.</summary>
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    /// <summary>The blobs of the file being planned (reused: one file at a time is planned).</summary>
+    private readonly List<(BlobId Id, string Pack, int Length)> _located = new();
     private const uint PrivateDir = 0x1C0;     // 0700 until the real mode is applied at the end
     private const uint PrivateFile = 0x180;    // 0600 while contents are written
     private const uint PermissionBits = 0x1FF; // 0777
@@ -82,6 +88,7 @@ public sealed class Restorer
     {
         byte[] targetPath = PosixPath.FromString(Path.GetFullPath(target));
         _targetFresh = !PosixFs.Exists(targetPath);
+        _displayStart = PosixPath.Join(targetPath, "x"u8).Length - 2;
         PosixFs.MakeDirectories(targetPath);
         // Walk first, then read each pack once and write its blobs wherever they belong. Reading in
         // tree order instead would fetch a pack again for every file whose (deduplicated) content
@@ -112,7 +119,7 @@ public sealed class Restorer
             {
                 if (!fresh)
                 {
-                    if (KeepsExisting(path, display, first.Node)) continue;
+                    if (KeepsExisting(path, display, first.LinkNode!)) continue;
                     RemoveExisting(path);
                 }
                 PosixFs.Link(first.Path, path);
@@ -130,8 +137,8 @@ public sealed class Restorer
         // Directory metadata last and deepest first: writing into a directory changes its mtime.
         for (int i = _directories.Count - 1; i >= 0; i--)
         {
-            var (path, node) = _directories[i];
-            ApplyMetadata(path, node, PosixPath.ToDisplay(path));
+            var (path, metadata) = _directories[i];
+            ApplyMetadata(path, metadata, PosixPath.ToDisplay(path));
         }
         return _result;
     }
@@ -245,7 +252,7 @@ public sealed class Restorer
                 return false;
             }
             dir.Made = true;
-            _directories.Add((dir.Path, dir.Node));
+            _directories.Add((dir.Path, Metadata(dir.Node)));
             _result.AddDirectory();
         }
         return true;
@@ -275,20 +282,28 @@ public sealed class Restorer
     /// </summary>
     private PendingFile? PlanFile(byte[] path, string display, Node node)
     {
-        var file = new PendingFile(path, display, node) { Fresh = InFreshDirectory };
-        var located = (node.Content ?? []).Select(BlobId.Parse).Select(id => (Id: id, Location: _locate(id))).ToList();
-        int unknown = located.FindIndex(b => b.Location is null);
-        if (unknown >= 0)
+        // A hard link's first name keeps its node: the later names compare an existing file's content with it.
+        var file = new PendingFile(path, _displayStart, Metadata(node), node.Inode is not null && node.Device is not null ? node : null)
         {
-            // Without the blob's length nothing after it can be placed: the file cannot be laid out at all.
-            _result.Fail(display, $"not restored: blob {located[unknown].Id.Short} of its content is in no index (its pack is missing or its index is damaged), so its size is unknown");
-            return null;
+            Fresh = InFreshDirectory,
+        };
+        _located.Clear();
+        foreach (string hex in node.Content ?? [])
+        {
+            var id = BlobId.Parse(hex);
+            if (_locate(id) is not { } at)
+            {
+                // Without the blob's length nothing after it can be placed: the file cannot be laid out at all.
+                _result.Fail(display, $"not restored: blob {id.Short} of its content is in no index (its pack is missing or its index is damaged), so its size is unknown");
+                return null;
+            }
+            _located.Add((id, at.Pack, at.RawLength));
         }
         try
         {
             if (!file.Fresh)
             {
-                if (KeepsExisting(path, display, node, [.. located.Select(b => (b.Id, b.Location!.Value.RawLength))])) return null;
+                if (KeepsExisting(path, display, node, [.. _located.Select(b => (b.Id, b.Length))])) return null;
                 RemoveExisting(path);
                 RemoveExisting(file.PartialPath);
             }
@@ -304,33 +319,20 @@ public sealed class Restorer
             return null;
         }
         long offset = 0;
-        foreach (var (id, location) in located)
+        foreach (var (id, pack, length) in _located)
         {
-            string pack = location!.Value.Pack;
-            if (!_plan.TryGetValue(pack, out var blobs))
+            if (!_plan.TryGetValue(pack, out var placements))
             {
-                blobs = new Dictionary<BlobId, List<(PendingFile, long)>>();
-                _plan[pack] = blobs;
+                placements = new List<Placement>();
+                _plan[pack] = placements;
                 _packOrder.Add(pack);
             }
-            if (!blobs.TryGetValue(id, out var targets))
-            {
-                targets = new List<(PendingFile, long)>();
-                blobs[id] = targets;
-            }
-            targets.Add((file, offset));
+            placements.Add(new Placement(id, file, offset, length));
             file.Remaining++;
             _planned++;
-            offset += location.Value.RawLength;
+            offset += length;
         }
         file.Size = offset;
-        if (node.Links is null or <= 1)
-        {
-            // Placed: the plan holds the blob ids now, and the node is kept for its metadata only. Its
-            // list of 64-character ids was ~250 bytes a file of the plan (a hard link's first name keeps
-            // it: the later names compare an existing file's content with it).
-            node.Content = null;
-        }
         if (file.Remaining == 0)
         {
             Write(file, null, 0, 0, last: true);
@@ -338,31 +340,74 @@ public sealed class Restorer
         return file;
     }
 
-    private Task RestorePackAsync(string pack, Dictionary<BlobId, List<(PendingFile File, long Offset)>> blobs, CancellationToken cancellationToken) =>
-        _readPack(pack, blobs.Keys, (id, data, damage) =>
+    /// <summary>One blob's bytes going into one file at an offset; a blob in several files (or twice in one) is placed once for each.</summary>
+    private readonly record struct Placement(BlobId Id, PendingFile File, long Offset, int Length);
+
+    private Task RestorePackAsync(string pack, List<Placement> placements, CancellationToken cancellationToken)
+    {
+        // Sorted by blob: the blobs the pack hands on are found by binary search, and a blob placed in
+        // several files is one run of placements. ~56 bytes a placement, where a dictionary of lists of
+        // the pack's blobs cost ~150.
+        placements.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        return _readPack(pack, DistinctIds(placements), (id, data, damage) =>
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var targets = blobs[id];
-            int length = _locate(id)?.RawLength ?? 0;
+            var sorted = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(placements);
+            int first = FirstPlacement(sorted, id);
+            int end = first;
+            while (end < sorted.Length && sorted[end].Id.Equals(id)) end++;
+            var targets = sorted[first..end];
             if (damage is not null)
             {
                 // The rest of each file is still worth having; the report says which bytes are lost.
-                foreach (var (file, offset) in targets)
+                foreach (var placement in targets)
                 {
-                    lock (file) file.Lose(offset, length, damage.Message);
+                    lock (placement.File) placement.File.Lose(placement.Offset, placement.Length, damage.Message);
                 }
             }
             // All-zero blocks become holes: sparse files stay sparse (a lost blob is a hole too, and reported).
             bool hole = data is null || data.Data.Span.IndexOfAnyExcept((byte)0) < 0;
-            foreach (var (file, offset) in targets)
+            foreach (var placement in targets)
             {
+                var file = placement.File;
                 lock (file)
                 {
-                    Write(file, hole ? null : data!.Data, offset, length, last: --file.Remaining == 0);
+                    Write(file, hole ? null : data!.Data, placement.Offset, placement.Length, last: --file.Remaining == 0);
                 }
             }
             return ValueTask.CompletedTask;
         }, cancellationToken);
+    }
+
+    /// <summary>The distinct blob ids of placements sorted by id.</summary>
+    private static SortedBlobIds DistinctIds(List<Placement> sorted)
+    {
+        int distinct = 0;
+        for (int i = 0; i < sorted.Count; i++)
+        {
+            if (i == 0 || !sorted[i].Id.Equals(sorted[i - 1].Id)) distinct++;
+        }
+        var ids = new BlobId[distinct];
+        int n = 0;
+        for (int i = 0; i < sorted.Count; i++)
+        {
+            if (i == 0 || !sorted[i].Id.Equals(sorted[i - 1].Id)) ids[n++] = sorted[i].Id;
+        }
+        return SortedBlobIds.FromSorted(ids);
+    }
+
+    /// <summary>The first placement of <paramref name="id"/> in placements sorted by id (lower bound).</summary>
+    private static int FirstPlacement(ReadOnlySpan<Placement> sorted, BlobId id)
+    {
+        int low = 0, high = sorted.Length;
+        while (low < high)
+        {
+            int middle = (low + high) >>> 1;
+            if (sorted[middle].Id.CompareTo(id) < 0) low = middle + 1;
+            else high = middle;
+        }
+        return low;
+    }
 
     /// <summary>
     /// Writes one blob (null: a hole or a lost blob) into a file's partial name; the first write creates
@@ -399,7 +444,7 @@ public sealed class Restorer
                 if (last)
                 {
                     // After the last write, which would change the mtime again.
-                    file.MetadataApplied = ApplyMetadata(handle, file.Node, file.Display);
+                    file.MetadataApplied = ApplyMetadata(handle, file);
                 }
             }
         }
@@ -446,7 +491,7 @@ public sealed class Restorer
         }
         if (!file.MetadataApplied && file.LostBytes < file.Size)
         {
-            ApplyMetadata(file.PartialPath, file.Node, file.Display); // the last write failed before it
+            ApplyMetadata(file.PartialPath, file.Metadata, file.Display); // the last write failed before it
         }
         if (file.LostBytes == 0)
         {
@@ -538,7 +583,7 @@ public sealed class Restorer
                     _result.AddSpecial(node.Type); // counted as backup counts it, but a socket belongs to a running process: nothing to create
                     return;
             }
-            ApplyMetadata(path, node, display);
+            ApplyMetadata(path, Metadata(node), display);
             _result.AddSpecial(node.Type);
         }
         catch (PosixException e) when (TargetFailure.Is(e))
@@ -565,7 +610,7 @@ public sealed class Restorer
         switch (blobs is null ? ExistingEntry.Replace : _existing.Decide(path, node, blobs))
         {
             case ExistingEntry.Unchanged:
-                ApplyMetadata(path, node, display);
+                ApplyMetadata(path, Metadata(node), display);
                 _result.AddKept();
                 return true;
             case ExistingEntry.Keep:
@@ -599,21 +644,21 @@ public sealed class Restorer
         }
     }
 
-    private void ApplyMetadata(byte[] path, Node node, string display)
+    private void ApplyMetadata(byte[] path, EntryMetadata metadata, string display)
     {
         try
         {
             if (_restoreOwners)
             {
-                var (uid, gid) = Owner(node);
+                var (uid, gid) = Owner(metadata);
                 PosixFs.LChown(path, uid, gid);
             }
-            if (node.Type != NodeType.Symlink)
+            if (!metadata.IsSymlink)
             {
                 // After chown: changing the owner clears setuid/setgid.
-                PosixFs.Chmod(path, node.Mode);
+                PosixFs.Chmod(path, metadata.Mode);
             }
-            PosixFs.SetTimes(path, node.MtimeNs, node.MtimeNs);
+            PosixFs.SetTimes(path, metadata.MtimeNs, metadata.MtimeNs);
         }
         catch (PosixException e)
         {
@@ -622,45 +667,74 @@ public sealed class Restorer
     }
 
     /// <summary>
-    /// <see cref="ApplyMetadata(byte[], Node, string)"/> through a file's open handle (fchown, fchmod,
+    /// <see cref="ApplyMetadata(byte[], EntryMetadata, string)"/> through a file's open handle (fchown, fchmod,
     /// futimens: no path lookups). False when it failed (reported).
     /// </summary>
-    private bool ApplyMetadata(Microsoft.Win32.SafeHandles.SafeFileHandle file, Node node, string display)
+    private bool ApplyMetadata(Microsoft.Win32.SafeHandles.SafeFileHandle handle, PendingFile file)
     {
+        var metadata = file.Metadata;
         try
         {
             if (_restoreOwners)
             {
-                var (uid, gid) = Owner(node);
-                PosixFs.Chown(file, uid, gid);
+                var (uid, gid) = Owner(metadata);
+                PosixFs.Chown(handle, uid, gid);
             }
             // After chown: changing the owner clears setuid/setgid.
-            PosixFs.Chmod(file, node.Mode);
-            PosixFs.SetTimes(file, node.MtimeNs, node.MtimeNs);
+            PosixFs.Chmod(handle, metadata.Mode);
+            PosixFs.SetTimes(handle, metadata.MtimeNs, metadata.MtimeNs);
             return true;
         }
         catch (PosixException e)
         {
-            _result.Fail(display, $"metadata not restored: {e.Message}");
+            _result.Fail(file.Display, $"metadata not restored: {e.Message}");
             return false;
         }
     }
 
     /// <summary>The owner to give an entry: by name when the name exists here (like tar), else by number.</summary>
-    private static (uint Uid, uint Gid) Owner(Node node) =>
-        ((node.User is not null ? PosixFs.LookupUid(node.User) : null) ?? node.Uid,
-         (node.Group is not null ? PosixFs.LookupGid(node.Group) : null) ?? node.Gid);
+    private static (uint Uid, uint Gid) Owner(EntryMetadata metadata) =>
+        ((metadata.User is not null ? PosixFs.LookupUid(metadata.User) : null) ?? metadata.Uid,
+         (metadata.Group is not null ? PosixFs.LookupGid(metadata.Group) : null) ?? metadata.Gid);
 
-    /// <summary>A regular file being restored: written blob by blob under its partial name, finished when none remain.</summary>
-    private sealed class PendingFile(byte[] path, string display, Node node)
+    /// <summary>
+    /// What an entry gets besides its contents: a node's owner, mode and mtime without the node, so the
+    /// plan does not keep each file's parsed node (its name, id strings and the rest) until it is written.
+    /// </summary>
+    private readonly record struct EntryMetadata(uint Mode, uint Uid, uint Gid, string? User, string? Group, long MtimeNs, bool IsSymlink);
+
+    private EntryMetadata Metadata(Node node) =>
+        new(node.Mode, node.Uid, node.Gid, Shared(node.User), Shared(node.Group), node.MtimeNs, node.Type == NodeType.Symlink);
+
+    /// <summary>The one copy of a user or group name: every parsed node brings its own.</summary>
+    private string? Shared(string? name)
+    {
+        if (name is null) return null;
+        lock (_names)
+        {
+            if (_names.TryGetValue(name, out var shared)) return shared;
+            if (_names.Count < 4096) _names[name] = name;
+            return name;
+        }
+    }
+
+    /// <summary>
+    /// A regular file being restored: written blob by blob under its partial name, finished when none
+    /// remain. The plan holds tens of thousands of these, so a file keeps its path and metadata only
+    /// (~150 bytes); its display name and partial name are derived when used.
+    /// </summary>
+    private sealed class PendingFile(byte[] path, int displayStart, EntryMetadata metadata, Node? linkNode)
     {
         private List<(long Offset, long Length, string Reason)>? _lost;
 
         public byte[] Path { get; } = path;
         /// <summary>Derived when used (a few times per file) rather than stored: the plan holds tens of thousands of files.</summary>
         public byte[] PartialPath => PartialPathFor(Path);
-        public string Display { get; } = display;
-        public Node Node { get; } = node;
+        /// <summary>The path below the target, for messages (invalid UTF-8 escaped as in the snapshot's listing).</summary>
+        public string Display => Node.Escape(Path.AsSpan(displayStart));
+        public EntryMetadata Metadata { get; } = metadata;
+        /// <summary>The node of a file with an inode recorded (a hard link's first name), else null.</summary>
+        public Node? LinkNode { get; } = linkNode;
         public long Size { get; set; }
         public int Remaining { get; set; }
         public bool Created { get; set; }
