@@ -48,8 +48,12 @@ public sealed class PooledBlobLoadTests : IDisposable
             }
         }
 
-        // Blobs of one size class share the few buffers the pool keeps instead of one array each.
+        // Blobs of one size class share the buffer the pool keeps instead of one array each. Chunk sizes
+        // depend on the repository's random chunker key, so count the power-of-two classes present.
+        var zstdArrays = arrays.Distinct(ReferenceEqualityComparer.Instance).Count();
+        int classes = data.Where(e => e.Compression == BlobCompression.Zstd).Select(e => System.Numerics.BitOperations.RoundUpToPowerOf2((uint)e.RawLength)).Distinct().Count();
         Assert.True(arrays.Count >= 3, $"{arrays.Count} zstd blobs");
-        Assert.True(arrays.Distinct(ReferenceEqualityComparer.Instance).Count() <= 2, $"{arrays.Distinct(ReferenceEqualityComparer.Instance).Count()} distinct buffers for {arrays.Count} blobs");
+        Assert.True(zstdArrays <= classes && zstdArrays < arrays.Count,
+            $"{zstdArrays} distinct buffers for {arrays.Count} blobs in {classes} size classes ({string.Join(",", arrays.Select(a => a.Length))})");
     }
 }
