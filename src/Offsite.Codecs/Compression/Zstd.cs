@@ -56,4 +56,28 @@ public static class Zstd
         using ZstdDecompressionContextHandle dctx = ZstdContexts.CreateDecompression();
         return ZstdStreamingDecoder.DecodeAll(dctx, src, initial, maxSize);
     }
+
+    /// <summary>
+    /// <see cref="Decompress"/> for large documents read once: frames that do not declare their size start
+    /// from <paramref name="expectedSize"/> instead of 64 KiB, and the result is the decoding buffer itself
+    /// (possibly longer than the data), not a trimmed copy. A 10 MB index document decoded by doubling from
+    /// 64 KiB and then trimmed left ~40 MB of large arrays behind; with a close guess, one.
+    /// </summary>
+    public static ArraySegment<byte> DecompressLarge(ReadOnlySpan<byte> src, int expectedSize, int maxSize = DefaultMaxDecompressedSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
+        if (src.IsEmpty)
+        {
+            throw new InvalidDataException("zstd: input is empty (truncated frame).");
+        }
+        long declared = ZstdDecompressor.GetFrameContentSize(src);
+        if (declared > maxSize)
+        {
+            throw new InvalidDataException($"zstd: frame declares {declared} bytes, more than the allowed {maxSize}.");
+        }
+        int initial = declared >= 0 ? (int)declared : Math.Min(Math.Max(expectedSize, UnknownSizeInitialCapacity), maxSize);
+        using ZstdDecompressionContextHandle dctx = ZstdContexts.CreateDecompression();
+        var (buffer, length) = ZstdStreamingDecoder.DecodeAllInto(dctx, src, initial, maxSize);
+        return new ArraySegment<byte>(buffer, 0, length);
+    }
 }

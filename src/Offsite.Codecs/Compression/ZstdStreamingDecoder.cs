@@ -6,7 +6,15 @@ namespace Offsite.Codecs.Compression;
 /// </summary>
 internal static class ZstdStreamingDecoder
 {
-    internal static unsafe byte[] DecodeAll(
+    internal static byte[] DecodeAll(
+        ZstdDecompressionContextHandle dctx, ReadOnlySpan<byte> src, int initialCapacity, int maxSize)
+    {
+        var (output, length) = DecodeAllInto(dctx, src, initialCapacity, maxSize);
+        return length == output.Length ? output : output.AsSpan(0, length).ToArray();
+    }
+
+    /// <summary>Decodes every frame into one buffer grown as needed; returns it untrimmed with the decoded length.</summary>
+    internal static unsafe (byte[] Buffer, int Length) DecodeAllInto(
         ZstdDecompressionContextHandle dctx, ReadOnlySpan<byte> src, int initialCapacity, int maxSize)
     {
         ZstdErrors.ThrowIfOperationError(ZstdNative.DCtxReset(dctx, ZstdNative.ResetSessionOnly));
@@ -52,7 +60,7 @@ internal static class ZstdStreamingDecoder
             }
         }
 
-        return outPos == output.Length ? output : output.AsSpan(0, outPos).ToArray();
+        return (output, outPos);
     }
 
     private static byte[] Grow(byte[] output, int maxSize)

@@ -94,7 +94,7 @@ public sealed class Checker
             {
                 foreach (var p in await _repo.LoadIndexPacksAsync(info.Key, cancellationToken, fromCache: false).ConfigureAwait(false))
                 {
-                    _repo.Index.Add(p);
+                    _repo.Index.AddDeferred(p);
                 }
             }
             catch (ObjectNotFoundException)

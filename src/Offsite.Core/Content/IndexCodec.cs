@@ -93,7 +93,9 @@ public static class IndexCodec
     {
         try
         {
-            var reader = new Utf8JsonReader(Zstd.Decompress(plaintext));
+            // Index JSON is 3-5 times its zstd frame (hex ids compress about 2:1); a guess of 6 times
+            // decodes most documents without growing the buffer.
+            var reader = new Utf8JsonReader(Zstd.DecompressLarge(plaintext, (int)Math.Min(int.MaxValue, 6L * plaintext.Length)));
             var packs = new List<PackInfo>();
             Expect(ref reader, JsonTokenType.StartObject);
             while (Next(ref reader) == JsonTokenType.PropertyName)

@@ -98,7 +98,7 @@ public sealed class RepositoryScan
                 }
                 if (p.HasTrees)
                 {
-                    Repo.Index.Add(ip); // the tree walk reads these
+                    Repo.Index.AddDeferred(ip); // the tree walk reads these
                 }
             }
             IndexObjects[key] = numbers;

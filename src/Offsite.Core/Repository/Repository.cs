@@ -302,11 +302,11 @@ public sealed class Repository
         {
             if (!treesOnly || pack.HoldsOnlyTrees)
             {
-                Index.Add(pack);
+                Index.AddDeferred(pack);
             }
             else if (pack.Entries.Any(e => e.Type == BlobType.Tree))
             {
-                Index.Add(pack with { Entries = pack.Entries.Where(e => e.Type == BlobType.Tree).ToList() }); // a mixed pack (older writers)
+                Index.AddDeferred(pack with { Entries = pack.Entries.Where(e => e.Type == BlobType.Tree).ToList() }); // a mixed pack (older writers)
             }
         }
 
@@ -426,16 +426,36 @@ public sealed class Repository
         // A cached copy is used only when it still matches its name; a damaged one is read again.
         if (fromCache && Cache.TryReadIndex(id) is { } cached && ObjectKeys.IdFor(cached) == id)
         {
-            var fromCopy = parse(ObjectCodec.Open(cached, key, Identities, id), key);
-            _indexGarbage.Add(cached.Length);
-            return fromCopy;
+            return await ParseIndexAsync(cached, key, id, parse, cancellationToken).ConfigureAwait(false);
         }
         byte[] stored = await Storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
-        var result = parse(ObjectCodec.Open(stored, key, Identities, id), key);
-        _indexGarbage.Add(stored.Length);
+        var result = await ParseIndexAsync(stored, key, id, parse, cancellationToken).ConfigureAwait(false);
         // Cached only once it proved intact: a damaged download must not outlive its repair.
         Cache.WriteIndex(id, stored);
         return result;
+    }
+
+    /// <summary>
+    /// Index objects decrypted and parsed at once. Fetches run eight at a time (latency), but an index
+    /// object of 50,000 blobs is ~2 MB stored and ~11 MB of JSON, decompressed into a growing buffer and
+    /// parsed into lists: eight parses at once took a 3 M-blob load to 221 MiB peak, two to 149 MiB,
+    /// and two keep two CPUs busy.
+    /// </summary>
+    private readonly SemaphoreSlim _indexParses = new(2);
+
+    private async Task<T> ParseIndexAsync<T>(byte[] stored, string key, string id, IndexParser<T> parse, CancellationToken cancellationToken)
+    {
+        await _indexParses.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = parse(ObjectCodec.Open(stored, key, Identities, id), key);
+            _indexGarbage.Add(stored.Length);
+            return result;
+        }
+        finally
+        {
+            _indexParses.Release();
+        }
     }
 
     // ---- snapshots

@@ -43,4 +43,41 @@ public sealed class ZstdConvenienceTests
         Assert.Throws<InvalidDataException>(() => Zstd.Decompress(frame, maxSize: 99_999));
         Assert.Equal(100_000, Zstd.Decompress(frame, maxSize: 100_000).Length);
     }
+
+    /// <summary>A frame written by the streaming compressor: no content size in its header, as index documents are.</summary>
+    private static byte[] StreamedFrame(byte[] content)
+    {
+        var output = new MemoryStream();
+        using (var zstd = new ZstdCompressStream(output, leaveOpen: true))
+        {
+            zstd.Write(content);
+        }
+        return output.ToArray();
+    }
+
+    [Theory]
+    [InlineData(1, 0)]            // far too small a guess: grown as needed
+    [InlineData(300_000, 300_000)] // exact
+    [InlineData(300_000, 1 << 20)] // too large: the segment says how much is data
+    public void DecompressLarge_returns_the_data_whatever_the_size_guess(int length, int guess)
+    {
+        byte[] input = TestData.Compressible(length);
+        byte[] frame = StreamedFrame(input);
+        Assert.True(ZstdDecompressor.GetFrameContentSize(frame) < 0, "the streamed frame declares its size");
+
+        var decoded = Zstd.DecompressLarge(frame, guess);
+
+        Assert.Equal(input, decoded.AsSpan().ToArray());
+        Assert.True(decoded.Array!.Length >= Math.Min(guess, 512 * 1024 * 1024));
+    }
+
+    [Fact]
+    public void DecompressLarge_refuses_truncated_empty_and_oversized_input()
+    {
+        byte[] frame = StreamedFrame(TestData.Compressible(200_000));
+        Assert.Throws<InvalidDataException>(() => Zstd.DecompressLarge(frame.AsSpan(0, frame.Length / 2), 200_000));
+        Assert.Throws<InvalidDataException>(() => Zstd.DecompressLarge([], 1000));
+        Assert.Throws<InvalidDataException>(() => Zstd.DecompressLarge(frame, 1 << 20, maxSize: 199_999));
+        Assert.Equal(200_000, Zstd.DecompressLarge(frame, 1 << 20, maxSize: 200_000).Count);
+    }
 }

@@ -105,6 +105,70 @@ public sealed class MasterIndexTests
     }
 
     [Fact]
+    public void Deferred_packs_are_merged_at_the_first_lookup_and_keep_the_newest_copy_of_each_blob()
+    {
+        var index = new MasterIndex();
+        index.AddDeferred(Pack("old", 1, Enumerable.Range(0, 150_000)));   // more than one chunk of keys
+        index.AddDeferred(Pack("new", 5, [3, 4]));
+        index.AddDeferred(Pack("older", 0, [3, 5]));
+        index.AddDeferred(Pack("same-day", 1, [6]));                       // as new as "old": the first added wins
+        index.AddDeferred(Pack("old", 1, [7]));                            // a pack already added: ignored
+        Assert.Equal(4, index.PackCount);
+        Assert.Equal(150_000, index.BlobCount);
+        Assert.Equal("new", index.Find(Id(3))!.Pack.Id);
+        Assert.Equal("new", index.Find(Id(4))!.Pack.Id);
+        Assert.Equal("old", index.Find(Id(5))!.Pack.Id);
+        Assert.Equal("old", index.Find(Id(6))!.Pack.Id);
+        for (int b = 0; b < 150_000; b += 11)
+        {
+            Assert.Equal(b, index.Find(Id(b))!.Entry.RawLength);
+        }
+        Assert.Null(index.Find(Id(150_001)));
+    }
+
+    [Fact]
+    public void Deferred_and_checked_adds_mix_in_any_order()
+    {
+        var index = new MasterIndex();
+        index.Add(Pack("base", 1, Enumerable.Range(0, 70_000)));           // folded into the array
+        index.Add(Pack("recent", 3, [1, 2]));                               // recent copies replacing array entries
+        index.AddDeferred(Pack("deferred", 4, [2, 3, 80_000]));
+        index.AddDeferred(Pack("stale", 0, [1, 80_000]));
+        Assert.Equal("recent", index.Find(Id(1))!.Pack.Id);
+        Assert.Equal("deferred", index.Find(Id(2))!.Pack.Id);
+        Assert.Equal("deferred", index.Find(Id(80_000))!.Pack.Id);
+        index.Add(Pack("after", 9, [3]));
+        index.AddDeferred(Pack("late", 0, [4, 90_000]));        // older than "base": its copy of 4 loses
+        Assert.Equal("after", index.Find(Id(3))!.Pack.Id);
+        Assert.Equal("base", index.Find(Id(4))!.Pack.Id);
+        Assert.Equal("late", index.Find(Id(90_000))!.Pack.Id);
+        Assert.Equal(70_002, index.BlobCount);
+    }
+
+    [Fact]
+    public void Deferred_ids_with_equal_prefixes_are_told_apart_and_the_newest_copy_wins()
+    {
+        var index = new MasterIndex();
+        PackInfo Twins(string name, int day, IEnumerable<(int Group, int N)> ids) =>
+            new(name, Epoch.AddDays(day), 1000, ids.Select((t, i) => new PackEntry(Twin(t.Group, t.N), BlobType.Data, BlobCompression.Zstd, i, 1, t.Group * 100 + t.N)).ToList());
+        index.AddDeferred(Twins("new", 5, [(7, 1), (8, 2)]));
+        index.AddDeferred(Twins("old", 1, Enumerable.Range(0, 20_000).SelectMany(g => new[] { (g, 0), (g, 1), (g, 2) })));
+        Assert.Equal(60_000, index.BlobCount);
+        Assert.Equal("new", index.Find(Twin(7, 1))!.Pack.Id);
+        Assert.Equal("old", index.Find(Twin(7, 0))!.Pack.Id);
+        Assert.Equal("old", index.Find(Twin(7, 2))!.Pack.Id);
+        Assert.Equal("new", index.Find(Twin(8, 2))!.Pack.Id);
+        for (int g = 0; g < 20_000; g += 17)
+        {
+            for (int n = 0; n < 3; n++)
+            {
+                Assert.Equal(g * 100 + n, index.Find(Twin(g, n))!.Entry.RawLength);
+            }
+        }
+        Assert.Null(index.Find(Twin(7, 3)));
+    }
+
+    [Fact]
     public void Pack_tables_live_in_a_file_that_is_unlinked_at_once_and_read_back_whole()
     {
         string dir = Path.Combine(Path.GetTempPath(), "mi-" + Guid.NewGuid().ToString("N"));
