@@ -91,12 +91,27 @@ public static class IndexCodec
     /// <summary>The packs of an index document, as <see cref="Parse"/> reads it. Unknown properties are skipped.</summary>
     public static List<PackInfo> ParsePacks(ReadOnlySpan<byte> plaintext, string what)
     {
+        var packs = new List<PackInfo>();
+        ReadPacks(plaintext, what, scratch: null, packs.Add);
+        return packs;
+    }
+
+    /// <summary>
+    /// <see cref="ParsePacks"/> for a reader that is done with each pack when <paramref name="visit"/> returns
+    /// (the index load: the master index copies the table to disk). The entries are one list reused for every
+    /// pack, valid only during the call: a pack of 27,000 small blobs grew a new list through six arrays
+    /// (~5 MB of large objects) and trimmed it into a seventh.
+    /// </summary>
+    public static void VisitPacks(ReadOnlySpan<byte> plaintext, string what, Action<PackInfo> visit) =>
+        ReadPacks(plaintext, what, new List<PackEntry>(), visit);
+
+    private static void ReadPacks(ReadOnlySpan<byte> plaintext, string what, List<PackEntry>? scratch, Action<PackInfo> visit)
+    {
         try
         {
             // Index JSON is 3-5 times its zstd frame (hex ids compress about 2:1); a guess of 6 times
             // decodes most documents without growing the buffer.
             var reader = new Utf8JsonReader(Zstd.DecompressLarge(plaintext, (int)Math.Min(int.MaxValue, 6L * plaintext.Length)));
-            var packs = new List<PackInfo>();
             Expect(ref reader, JsonTokenType.StartObject);
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
@@ -105,7 +120,7 @@ public static class IndexCodec
                     Expect(ref reader, JsonTokenType.StartArray);
                     while (Next(ref reader) == JsonTokenType.StartObject)
                     {
-                        packs.Add(ReadPack(ref reader));
+                        visit(ReadPack(ref reader, scratch));
                     }
                     Require(reader.TokenType == JsonTokenType.EndArray, "packs");
                 }
@@ -115,7 +130,6 @@ public static class IndexCodec
                     reader.Skip();
                 }
             }
-            return packs;
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or FormatException or InvalidOperationException)
         {
@@ -125,13 +139,15 @@ public static class IndexCodec
 
     /// <summary>One pack object (the reader is on its StartObject), as <see cref="WritePack"/> writes it.</summary>
     /// <exception cref="FormatException">or <see cref="JsonException"/>, <see cref="InvalidOperationException"/>: malformed</exception>
-    public static PackInfo ReadPack(ref Utf8JsonReader reader)
+    /// <param name="scratch">a list to fill (cleared first) instead of a new one; the pack's entries are then that list</param>
+    public static PackInfo ReadPack(ref Utf8JsonReader reader, List<PackEntry>? scratch = null)
     {
         Require(reader.TokenType == JsonTokenType.StartObject, "pack");
         string? id = null;
         DateTimeOffset created = default;
         long size = 0;
-        var entries = new List<PackEntry>();
+        scratch?.Clear();
+        var entries = scratch ?? new List<PackEntry>();
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("id"u8)) { reader.Read(); id = reader.GetString(); }
@@ -153,7 +169,10 @@ public static class IndexCodec
             }
         }
         Require(id is not null, "pack id");
-        entries.TrimExcess();
+        if (scratch is null)
+        {
+            entries.TrimExcess();
+        }
         return new PackInfo(id!, created, size, entries);
     }
 

@@ -324,10 +324,20 @@ public sealed class Repository
             }
             await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (info, ct) =>
             {
-                List<PackInfo> packs;
+                var packIds = new List<string>();
                 try
                 {
-                    packs = await LoadIndexPacksAsync(info.Key, ct).ConfigureAwait(false);
+                    // Each pack goes into the index as it is parsed (its entries are a list reused for
+                    // the next). An index object that turns out malformed halfway has added the packs
+                    // before the fault: real packs, described by an authenticated object.
+                    await LoadIndexPacksAsync(info.Key, pack =>
+                    {
+                        packIds.Add(pack.Id);
+                        if (!ExcludedPacks.Contains(pack.Id))
+                        {
+                            AddToIndex(pack);
+                        }
+                    }, ct).ConfigureAwait(false);
                 }
                 catch (ObjectNotFoundException)
                 {
@@ -342,13 +352,9 @@ public sealed class Repository
                     Damaged.Add(info.Key, e.Message, Runtime.Logger, "skipped; blobs only it describes are unavailable");
                     return;
                 }
-                foreach (var p in packs.Where(p => !ExcludedPacks.Contains(p.Id)))
-                {
-                    AddToIndex(p);
-                }
                 lock (inIndexFiles)
                 {
-                    inIndexFiles.UnionWith(packs.Select(p => p.Id));
+                    inIndexFiles.UnionWith(packIds);
                 }
             }).ConfigureAwait(false);
             Cache.RetainIndexes(present);
@@ -417,6 +423,17 @@ public sealed class Repository
     /// <param name="fromCache">as for <see cref="LoadIndexFileAsync"/></param>
     public Task<List<PackInfo>> LoadIndexPacksAsync(string key, CancellationToken cancellationToken, bool fromCache = true) =>
         LoadIndexAsync(key, IndexCodec.ParsePacks, fromCache, cancellationToken);
+
+    /// <summary>
+    /// An index object's packs handed to <paramref name="visit"/> one by one as they are parsed
+    /// (<see cref="IndexCodec.VisitPacks"/>: each pack's entries are valid only during the call).
+    /// </summary>
+    public Task LoadIndexPacksAsync(string key, Action<PackInfo> visit, CancellationToken cancellationToken, bool fromCache = true) =>
+        LoadIndexAsync(key, (plaintext, what) =>
+        {
+            IndexCodec.VisitPacks(plaintext, what, visit);
+            return true;
+        }, fromCache, cancellationToken);
 
     private delegate T IndexParser<T>(ReadOnlySpan<byte> plaintext, string what);
 
