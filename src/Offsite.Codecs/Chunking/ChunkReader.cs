@@ -4,8 +4,9 @@ namespace Offsite.Codecs.Chunking;
 
 /// <summary>
 /// Splits one stream into chunks with bounded memory (one pooled buffer of 2 × MaxSize).
-/// Each returned chunk aliases that buffer and is valid only until the next call to
-/// <see cref="Next"/>/<see cref="NextAsync"/> or <see cref="Dispose"/>. Not thread-safe.
+/// Each returned chunk aliases that buffer and is valid until a call to <see cref="Next"/>/<see cref="NextAsync"/>
+/// that moves the buffered bytes (<see cref="NextMovesBuffer"/> says beforehand whether the next one will)
+/// or <see cref="Dispose"/>. Not thread-safe: only the chunks' bytes may be read by other threads meanwhile.
 /// </summary>
 /// <remarks>
 /// Boundaries depend only on the stream's bytes, never on how the stream splits its reads: the chunker is only
@@ -51,6 +52,16 @@ public sealed class ChunkReader : IDisposable
 
     /// <summary>CPU spent finding cut points (0 without a CPU clock).</summary>
     public long CutCpuNanoseconds { get; private set; }
+
+    /// <summary>
+    /// Whether the next call to <see cref="Next"/>/<see cref="NextAsync"/> will move the buffered bytes to the
+    /// front of the buffer, overwriting every chunk returned so far. While it is false, earlier chunks stay
+    /// intact through that call: reads only fill the space after them. It turns true about once per MaxSize
+    /// of input.
+    /// </summary>
+    public bool NextMovesBuffer => _buffer is { } buffer && MustMove(buffer);
+
+    private bool MustMove(byte[] buffer) => !_eof && _end - _start < _maxSize && buffer.Length - _start < _maxSize;
 
     /// <summary>The next chunk, or an empty memory once the stream is exhausted.</summary>
     public ReadOnlyMemory<byte> Next()
@@ -101,7 +112,7 @@ public sealed class ChunkReader : IDisposable
         ObjectDisposedException.ThrowIf(buffer is null, this);
 
         int pending = _end - _start;
-        if (!_eof && pending < _maxSize && buffer.Length - _start < _maxSize)
+        if (MustMove(buffer))
         {
             // This invalidates the previously returned chunk, which the contract allows.
             Buffer.BlockCopy(buffer, _start, buffer, 0, pending);

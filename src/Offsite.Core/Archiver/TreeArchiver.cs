@@ -178,15 +178,7 @@ public sealed class TreeArchiver
     private async Task<long> ChunkAsync(Stream stream, List<BlobId> ids, CancellationToken cancellationToken)
     {
         using var reader = _chunker.Open(stream, _readerBuffers, _stages?.CpuClock);
-        long total = 0;
-        while (true)
-        {
-            var chunk = await reader.NextAsync(cancellationToken).ConfigureAwait(false);
-            if (chunk.IsEmpty) break;
-            total += chunk.Length;
-            _progress.ReadPart(chunk.Length);
-            ids.Add(await _saver.SaveAsync(BlobType.Data, chunk, cancellationToken).ConfigureAwait(false));
-        }
+        long total = await ChunkPipeline.SaveAllAsync(_saver, reader, ids, _progress.ReadPart, cancellationToken).ConfigureAwait(false);
         _stages?.AddReader(reader);
         return total;
     }

@@ -79,20 +79,15 @@ public sealed class BackupRunner
     public Task<Snapshot> BackupStreamAsync(Stream stream, string name, Func<CancellationToken, Task>? completion, SnapshotTemplate template, CancellationToken cancellationToken) =>
         RunAsync(template, async (saver, ct) =>
         {
-            var ids = new List<string>();
-            long total = 0;
-            using (var reader = CreateChunker().Open(stream, cpuClock: Stages?.CpuClock))
+            var blobs = new List<BlobId>();
+            long total;
+            var chunker = CreateChunker();
+            using (var reader = chunker.Open(stream, cpuClock: Stages?.CpuClock))
             {
-                while (true)
-                {
-                    var chunk = await reader.NextAsync(ct).ConfigureAwait(false);
-                    if (chunk.IsEmpty) break;
-                    total += chunk.Length;
-                    Progress.AddBytes(chunk.Length);
-                    ids.Add((await saver.SaveAsync(BlobType.Data, chunk, ct).ConfigureAwait(false)).ToString());
-                }
+                total = await ChunkPipeline.SaveAllAsync(saver, reader, blobs, Progress.AddBytes, ct).ConfigureAwait(false);
                 Stages?.AddReader(reader);
             }
+            var ids = blobs.ConvertAll(id => id.ToString());
             if (completion is not null)
             {
                 await completion(ct).ConfigureAwait(false);

@@ -8,7 +8,7 @@ namespace Offsite.Core.Content;
 
 /// <summary>
 /// The write half of the content layer: id → dedup → compress → pack → encrypt → upload.
-/// The caller (one archiver thread) computes ids and skips known blobs; new blobs go through a
+/// The callers (the archiver, and <see cref="ChunkPipeline"/>'s saves) compute ids and skip known blobs; new blobs go through a
 /// bounded channel to compression workers that fill packs; full packs are sealed and uploaded
 /// with a bounded number in flight. Every bound is in blobs or packs, so memory stays fixed
 /// however large the source or the repository is. <see cref="FlushAsync"/> writes the index
@@ -40,6 +40,7 @@ public sealed class BlobSaver : IAsyncDisposable
     /// <summary>Stops the compression workers only: an interrupted backup lets the uploads in flight finish (<see cref="KeepUploadedAsync"/>).</summary>
     private readonly CancellationTokenSource _stopWorkers;
     private readonly ArrayPool<byte> _chunkBuffers;
+    private readonly SemaphoreSlim _enqueueing = new(1);
     /// <summary>
     /// One open pack per blob type: trees go to their own packs (as in restic), so listing, diffing
     /// and checking read only small tree packs, and a restore's tree walk does not evict data packs.
@@ -63,7 +64,7 @@ public sealed class BlobSaver : IAsyncDisposable
         _unindexedBlobs = _unindexed.Sum(p => p.Entries.Count);
         int workerCount = workers > 0 ? workers : Math.Max(1, repository.Runtime.Processors);
         _chunkBuffers = ArrayPool<byte>.Create(Math.Max(repository.Config.Chunker.Max, 1 << 20), QueueCapacity + 1);
-        _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(QueueCapacity) { SingleWriter = true });
+        _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(QueueCapacity) { SingleWriter = false }); // ChunkPipeline saves two chunks at once
         _stopWorkers = CancellationTokenSource.CreateLinkedTokenSource(_failed.Token);
         _workers = dryRun ? [] : Enumerable.Range(0, workerCount).Select(_ => Task.Run(WorkerAsync)).ToArray();
     }
@@ -112,18 +113,34 @@ public sealed class BlobSaver : IAsyncDisposable
             Interlocked.Add(ref _addedBytes, data.Length);
             return id;
         }
-        byte[] copy = _chunkBuffers.Rent(data.Length);
-        data.Span.CopyTo(copy);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _failed.Token);
+        byte[]? copy = null;
+        // One caller at a time copies and waits for room in the queue (ChunkPipeline saves two chunks at
+        // once): two copies waiting for the compressors held a chunk buffer more (+4 MiB peak, 2 GiB stream).
         try
         {
+            await _enqueueing.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            ThrowIfFailed();
+            throw;
+        }
+        try
+        {
+            copy = _chunkBuffers.Rent(data.Length);
+            data.Span.CopyTo(copy);
             await _queue.Writer.WriteAsync(new WorkItem(id, type, copy, data.Length), linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            _chunkBuffers.Return(copy);
+            _chunkBuffers.Return(copy!);
             ThrowIfFailed();
             throw;
+        }
+        finally
+        {
+            _enqueueing.Release();
         }
         return id;
     }

@@ -58,6 +58,37 @@ public sealed class ChunkReaderTests
     }
 
     [Fact]
+    public void Chunks_stay_intact_until_a_call_announced_as_moving_the_buffer()
+    {
+        var chunker = Chunks.Create(parameters: Chunks.Small);
+        byte[] data = TestData.Random(1 * MiB + 5, seed: 14);
+        using ChunkReader reader = chunker.Open(new ShortReadStream(data, 3001));
+        // Every chunk returned since the last move, with where its bytes are in the data.
+        var alive = new List<(ReadOnlyMemory<byte> Chunk, int At)>();
+        int moves = 0, position = 0;
+        while (true)
+        {
+            if (reader.NextMovesBuffer)
+            {
+                moves++;
+                alive.Clear();
+            }
+            var chunk = reader.Next();
+            foreach (var (earlier, at) in alive)
+            {
+                Assert.True(earlier.Span.SequenceEqual(data.AsSpan(at, earlier.Length)), $"chunk at {at} overwritten without notice");
+            }
+            if (chunk.IsEmpty) break;
+            alive.Add((chunk, position));
+            position += chunk.Length;
+        }
+        Assert.Equal(data.Length, position);
+        // About once per MaxSize of input, not once per chunk.
+        Assert.InRange(moves, data.Length / Chunks.Small.MaxSize / 2, data.Length / Chunks.Small.MaxSize + 1);
+        Assert.False(reader.NextMovesBuffer); // at the end: nothing more to read, nothing to move
+    }
+
+    [Fact]
     public async Task Async_reading_honours_cancellation()
     {
         var chunker = Chunks.Create(parameters: Chunks.Small);
