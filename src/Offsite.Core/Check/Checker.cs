@@ -92,10 +92,8 @@ public sealed class Checker
         {
             try
             {
-                foreach (var p in await _repo.LoadIndexPacksAsync(info.Key, cancellationToken, fromCache: false).ConfigureAwait(false))
-                {
-                    _repo.Index.AddDeferred(p);
-                }
+                // Each pack goes into the index as it is parsed (its entries are a list reused for the next).
+                await _repo.LoadIndexPacksAsync(info.Key, _repo.Index.AddDeferred, cancellationToken, fromCache: false).ConfigureAwait(false);
             }
             catch (ObjectNotFoundException)
             {

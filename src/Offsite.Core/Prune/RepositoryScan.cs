@@ -62,48 +62,49 @@ public sealed class RepositoryScan
         var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (string key in keys)
         {
-            List<PackInfo> packs;
+            var numbers = new List<int>();
             try
             {
-                packs = await Repo.LoadIndexPacksAsync(key, cancellationToken).ConfigureAwait(false);
+                // Each pack as it is parsed (its entries are a list reused for the next one).
+                await Repo.LoadIndexPacksAsync(key, ip => numbers.Add(AddIndexedPack(ip)), cancellationToken).ConfigureAwait(false);
             }
             catch (ObjectNotFoundException)
             {
                 continue; // removed since the listing (lifecycle expiry)
             }
             present.Add(ObjectKeys.IdOf(key));
-            var numbers = new int[packs.Count];
-            for (int i = 0; i < packs.Count; i++)
-            {
-                var ip = packs[i];
-                int n = Packs.NumberOf(ip.Id);
-                numbers[i] = n;
-                var p = Packs[n];
-                if (p.Indexed)
-                {
-                    continue; // the same pack in two index objects (a crashed rewrite): its blobs once
-                }
-                p.Indexed = true;
-                p.Created = ip.Created;
-                if (!p.Stored)
-                {
-                    p.Size = ip.Size;
-                }
-                foreach (var b in ip.Entries)
-                {
-                    Blobs.Add(b.Id, n, b.Length);
-                    p.Blobs++;
-                    p.BlobBytes += b.Length;
-                    p.HasTrees |= b.Type == BlobType.Tree;
-                }
-                if (p.HasTrees)
-                {
-                    Repo.Index.AddDeferred(ip); // the tree walk reads these
-                }
-            }
-            IndexObjects[key] = numbers;
+            IndexObjects[key] = [.. numbers];
         }
         Repo.Cache.RetainIndexes(present);
+    }
+
+    /// <summary>Records a pack an index object describes and its blobs; returns the pack's number.</summary>
+    private int AddIndexedPack(PackInfo ip)
+    {
+        int n = Packs.NumberOf(ip.Id);
+        var p = Packs[n];
+        if (p.Indexed)
+        {
+            return n; // the same pack in two index objects (a crashed rewrite): its blobs once
+        }
+        p.Indexed = true;
+        p.Created = ip.Created;
+        if (!p.Stored)
+        {
+            p.Size = ip.Size;
+        }
+        foreach (var b in ip.Entries)
+        {
+            Blobs.Add(b.Id, n, b.Length);
+            p.Blobs++;
+            p.BlobBytes += b.Length;
+            p.HasTrees |= b.Type == BlobType.Tree;
+        }
+        if (p.HasTrees)
+        {
+            Repo.Index.AddDeferred(ip); // the tree walk reads these
+        }
+        return n;
     }
 
     private async Task MarkUsedAsync(CancellationToken cancellationToken)
