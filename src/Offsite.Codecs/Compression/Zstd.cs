@@ -38,21 +38,7 @@ public static class Zstd
     /// <paramref name="maxSize"/> bytes (a guard against decompression bombs in untrusted repositories).</exception>
     public static byte[] Decompress(ReadOnlySpan<byte> src, int maxSize = DefaultMaxDecompressedSize)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
-        if (src.IsEmpty)
-        {
-            throw new InvalidDataException("zstd: input is empty (truncated frame).");
-        }
-
-        // The declared size is only a capacity hint (later frames may add more); the decoder itself
-        // verifies that each frame produces exactly what its header declares.
-        long declared = ZstdDecompressor.GetFrameContentSize(src);
-        if (declared > maxSize)
-        {
-            throw new InvalidDataException($"zstd: frame declares {declared} bytes, more than the allowed {maxSize}.");
-        }
-
-        int initial = declared >= 0 ? (int)declared : Math.Min(UnknownSizeInitialCapacity, maxSize);
+        int initial = InitialCapacity(src, Math.Min(UnknownSizeInitialCapacity, maxSize), maxSize);
         using ZstdDecompressionContextHandle dctx = ZstdContexts.CreateDecompression();
         return ZstdStreamingDecoder.DecodeAll(dctx, src, initial, maxSize);
     }
@@ -65,6 +51,19 @@ public static class Zstd
     /// </summary>
     public static ArraySegment<byte> DecompressLarge(ReadOnlySpan<byte> src, int expectedSize, int maxSize = DefaultMaxDecompressedSize)
     {
+        int initial = InitialCapacity(src, Math.Min(Math.Max(expectedSize, UnknownSizeInitialCapacity), maxSize), maxSize);
+        using ZstdDecompressionContextHandle dctx = ZstdContexts.CreateDecompression();
+        var (buffer, length) = ZstdStreamingDecoder.DecodeAllInto(dctx, src, initial, maxSize);
+        return new ArraySegment<byte>(buffer, 0, length);
+    }
+
+    /// <summary>
+    /// The decoding buffer's first size: the size the first frame declares, else <paramref name="unknown"/>.
+    /// The declared size is only a capacity hint (later frames may add more); the decoder itself verifies
+    /// that each frame produces exactly what its header declares.
+    /// </summary>
+    private static int InitialCapacity(ReadOnlySpan<byte> src, int unknown, int maxSize)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
         if (src.IsEmpty)
         {
@@ -75,9 +74,6 @@ public static class Zstd
         {
             throw new InvalidDataException($"zstd: frame declares {declared} bytes, more than the allowed {maxSize}.");
         }
-        int initial = declared >= 0 ? (int)declared : Math.Min(Math.Max(expectedSize, UnknownSizeInitialCapacity), maxSize);
-        using ZstdDecompressionContextHandle dctx = ZstdContexts.CreateDecompression();
-        var (buffer, length) = ZstdStreamingDecoder.DecodeAllInto(dctx, src, initial, maxSize);
-        return new ArraySegment<byte>(buffer, 0, length);
+        return declared >= 0 ? (int)declared : unknown;
     }
 }
