@@ -218,46 +218,16 @@ public sealed class MasterIndex
         return lo;
     }
 
-    /// <summary>
-    /// Sorts every key (the array's, the recent ones', the deferred ones') into one new array and keeps
-    /// one copy of each blob: the one in the newest pack, the first added among equals (as <see cref="Add"/>
-    /// decides). Copies of a blob share their prefix, so they end up side by side; only keys sharing a
-    /// prefix have their records read to compare the full ids (at 3 M blobs, ~1,000 pairs).
-    /// </summary>
+    /// <summary>Folds the deferred packs' keys into the array before a lookup (see <see cref="Fold"/>).</summary>
     private void MergeDeferred()
     {
-        if (_deferred.Count == 0)
+        if (_deferred.Count > 0)
         {
-            return;
+            Fold();
         }
-        long count = (long)_sorted.Length - _replaced.Count + _recent.Count + (long)(_deferred.Count - 1) * DeferredChunk + _deferredInLast;
-        var all = new ulong[count];
-        int n = 0;
-        for (int i = 0; i < _sorted.Length; i++)
-        {
-            if (!_replaced.Contains(i)) all[n++] = _sorted[i];
-        }
-        foreach (var (id, ordinal) in _recent)
-        {
-            all[n++] = Key(id, ordinal);
-        }
-        for (int c = 0; c < _deferred.Count; c++)
-        {
-            int length = c == _deferred.Count - 1 ? _deferredInLast : DeferredChunk;
-            _deferred[c].AsSpan(0, length).CopyTo(all.AsSpan(n));
-            n += length;
-        }
-        _deferred.Clear();
-        _deferredInLast = 0;
-        _recent.Clear();
-        _recent.TrimExcess();
-        _replaced.Clear();
-        Array.Sort(all);
-        int kept = KeepNewestCopies(all);
-        _sorted = kept == all.Length ? all : all[..kept];
     }
 
-    /// <summary>Compacts sorted keys to one per blob (see <see cref="MergeDeferred"/>); returns how many remain.</summary>
+    /// <summary>Compacts sorted keys to one per blob (see <see cref="Fold"/>); returns how many remain.</summary>
     private int KeepNewestCopies(ulong[] keys)
     {
         int kept = 0;
@@ -298,30 +268,60 @@ public sealed class MasterIndex
         return kept;
     }
 
-    /// <summary>Merges the recent entries into a new sorted array, leaving out the ones they replace.</summary>
+    /// <summary>
+    /// Merges the new keys (the recent ones' and the deferred ones') into a new sorted array, leaving out
+    /// the array's entries that recent ones replace: the new keys are sorted, then merged with the array in
+    /// one pass (a first load, with an empty array, takes the sorted new keys as they are). Deferred keys
+    /// were never checked, so then each blob keeps one copy: the one in the newest pack, the first added
+    /// among equals (as <see cref="Add"/> decides). Copies of a blob share their prefix, so they end up
+    /// side by side; only keys sharing a prefix have their records read to compare the full ids (at 3 M
+    /// blobs, ~1,000 pairs).
+    /// </summary>
     private void Fold()
     {
-        var recent = new ulong[_recent.Count];
+        bool deferred = _deferred.Count > 0;
+        var fresh = new ulong[_recent.Count + (deferred ? (long)(_deferred.Count - 1) * DeferredChunk + _deferredInLast : 0)];
         int r = 0;
         foreach (var (id, ordinal) in _recent)
         {
-            recent[r++] = Key(id, ordinal);
+            fresh[r++] = Key(id, ordinal);
         }
-        Array.Sort(recent);
-        int[] replaced = [.. _replaced];
-        Array.Sort(replaced);
-        var merged = new ulong[_sorted.Length - replaced.Length + recent.Length];
-        int s = 0, n = 0, m = 0, x = 0;
-        while (s < _sorted.Length || n < recent.Length)
+        for (int c = 0; c < _deferred.Count; c++)
         {
-            if (x < replaced.Length && s == replaced[x]) { s++; x++; continue; }
-            if (n == recent.Length || (s < _sorted.Length && _sorted[s] <= recent[n])) merged[m++] = _sorted[s++];
-            else merged[m++] = recent[n++];
+            int length = c == _deferred.Count - 1 ? _deferredInLast : DeferredChunk;
+            _deferred[c].AsSpan(0, length).CopyTo(fresh.AsSpan(r));
+            r += length;
         }
-        _sorted = merged;
+        _deferred.Clear();
+        _deferredInLast = 0;
+        Array.Sort(fresh);
+        ulong[] merged;
+        if (_sorted.Length == 0)
+        {
+            merged = fresh;
+        }
+        else
+        {
+            int[] replaced = [.. _replaced];
+            Array.Sort(replaced);
+            merged = new ulong[_sorted.Length - replaced.Length + fresh.Length];
+            int s = 0, n = 0, m = 0, x = 0;
+            while (s < _sorted.Length || n < fresh.Length)
+            {
+                if (x < replaced.Length && s == replaced[x]) { s++; x++; continue; }
+                if (n == fresh.Length || (s < _sorted.Length && _sorted[s] <= fresh[n])) merged[m++] = _sorted[s++];
+                else merged[m++] = fresh[n++];
+            }
+        }
         _recent.Clear();
         _recent.TrimExcess();
         _replaced.Clear();
+        if (deferred)
+        {
+            int kept = KeepNewestCopies(merged);
+            merged = kept == merged.Length ? merged : merged[..kept];
+        }
+        _sorted = merged;
     }
 }
 

@@ -419,15 +419,11 @@ public sealed class Repository
     public Task<IndexFile> LoadIndexFileAsync(string key, CancellationToken cancellationToken, bool fromCache = true) =>
         LoadIndexAsync(key, IndexCodec.Parse, fromCache, cancellationToken);
 
-    /// <summary>An index object's packs, parsed straight into the in-memory form (no per-blob objects on the way).</summary>
-    /// <param name="fromCache">as for <see cref="LoadIndexFileAsync"/></param>
-    public Task<List<PackInfo>> LoadIndexPacksAsync(string key, CancellationToken cancellationToken, bool fromCache = true) =>
-        LoadIndexAsync(key, IndexCodec.ParsePacks, fromCache, cancellationToken);
-
     /// <summary>
     /// An index object's packs handed to <paramref name="visit"/> one by one as they are parsed
     /// (<see cref="IndexCodec.VisitPacks"/>: each pack's entries are valid only during the call).
     /// </summary>
+    /// <param name="fromCache">as for <see cref="LoadIndexFileAsync"/></param>
     public Task LoadIndexPacksAsync(string key, Action<PackInfo> visit, CancellationToken cancellationToken, bool fromCache = true) =>
         LoadIndexAsync(key, (plaintext, what) =>
         {
