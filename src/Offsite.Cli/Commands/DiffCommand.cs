@@ -20,7 +20,7 @@ public static class DiffCommand
             var first = await filters.FindAsync(repo, r, r.GetValue(a)!, ct).ConfigureAwait(false);
             var second = await filters.FindAsync(repo, r, r.GetValue(b)!, ct).ConfigureAwait(false);
             await repo.LoadIndexAsync(ct, treesOnly: true).ConfigureAwait(false);
-            var walker = new TreeWalker(new BlobLoader(repo));
+            var walker = new TreeWalker(new BlobLoader(repo, localTreeRanges: true));
             int added = 0, removed = 0, modified = 0;
             var changes = new System.Text.Json.Nodes.JsonArray();
             await walker.DiffAsync(first.Tree, second.Tree, "", (mark, path) =>

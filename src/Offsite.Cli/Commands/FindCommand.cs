@@ -31,7 +31,7 @@ public static class FindCommand
             var json = new JsonArray();
             int found = 0;
             string? current = null;
-            await foreach (var m in SnapshotSearch.FindAsync(new BlobLoader(repo), snapshots, criteria, ct).ConfigureAwait(false))
+            await foreach (var m in SnapshotSearch.FindAsync(new BlobLoader(repo, localTreeRanges: true), snapshots, criteria, ct).ConfigureAwait(false))
             {
                 found++;
                 if (s.Json)

@@ -31,7 +31,7 @@ public sealed class SnapshotOptions
         var repo = await CommandRunner.OpenAsync(settings, ct).ConfigureAwait(false);
         var snapshot = await FindAsync(repo, r, reference, ct).ConfigureAwait(false);
         await repo.LoadIndexAsync(ct, treesOnly).ConfigureAwait(false);
-        return (repo, snapshot, new BlobLoader(repo));
+        return (repo, snapshot, new BlobLoader(repo, localTreeRanges: treesOnly));
     }
 
     public Task<Snapshot> FindAsync(Repository repo, ParseResult r, string reference, CancellationToken ct) =>

@@ -118,9 +118,9 @@ public sealed class RepositoryScan
         }
         Snapshots = all.Where(s => !Repo.IsExpired(s)).ToList();
         ExpiredSnapshots = all.Count - Snapshots.Count;
-        // Two packs: the walk is depth first, so it rarely goes back to an older tree pack, and every
-        // cached pack is 16 MiB held next to the blob table.
-        var loader = new BlobLoader(Repo, maxCachedPacks: 2);
+        // Tree blobs come from the cached copies of their packs one by one (the age chunks holding
+        // each), not as whole 16 MiB packs held next to the blob table (3M files: prune 248 -> 177 MiB).
+        var loader = new BlobLoader(Repo, maxCachedPacks: 2, localTreeRanges: true);
         var visited = new HashSet<BlobId>();
         var stack = new Stack<(BlobId Tree, string Snapshot)>();
         foreach (var s in Snapshots)

@@ -21,7 +21,7 @@ public sealed class SnapshotPacks
     public SnapshotPacks(Repository.Repository repository)
     {
         _repo = repository;
-        _trees = new BlobLoader(repository, maxCachedPacks: 2);
+        _trees = new BlobLoader(repository, maxCachedPacks: 2, localTreeRanges: true);
     }
 
     /// <summary>Packs holding tree blobs of the walked snapshots.</summary>
