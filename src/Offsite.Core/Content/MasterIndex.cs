@@ -3,31 +3,36 @@ namespace Offsite.Core.Content;
 /// <summary>
 /// All known blob locations: blob id → (pack, entry in that pack's table). The pack tables themselves
 /// (the full ids, offsets and lengths) live in a <see cref="PackTableFile"/> on disk, one numbered
-/// record per blob. In memory there is one sorted array of 8-byte keys (the id's first 4 bytes and the
-/// record's number), searched by bisection on the prefix; the record on disk confirms the full id.
-/// Packs added since the array was last rebuilt sit in a dictionary that is folded into the array
+/// record per blob. The 8-byte keys (the id's first 4 bytes and the record's number) are sorted
+/// (<see cref="SortedKeys"/>: an array while they are few, a file of blocks beyond that), searched by
+/// bisection on the prefix; the record on disk confirms the full id.
+/// Packs added since the keys were last rebuilt sit in a dictionary that is folded into them
 /// once it holds a sixteenth as many blobs (so a backup's new packs cost O(N log N) and the dictionary
 /// stays small). Loading many index objects goes through <see cref="AddDeferred"/> instead: keys are
-/// appended unchecked and sorted and merged once, at the next lookup. docs/design.md, "Memory", gives
-/// the cost per blob.
+/// appended unchecked (<see cref="DeferredKeys"/>) and merged once, at the next lookup. docs/design.md,
+/// "Memory", gives the cost per blob.
 /// </summary>
 public sealed class MasterIndex
 {
     private const int MinimumFold = 64 * 1024;
+    /// <summary>Keys kept in an array rather than a file: 4 MiB.</summary>
+    internal const long DefaultKeysInMemory = 512 * 1024;
+    /// <summary>1 MiB of deferred keys in memory before they are sorted and written out as a run.</summary>
+    internal const int DefaultDeferredChunk = 128 * 1024;
+    private readonly string _scratchDirectory;
+    private readonly long _keysInMemory;
+    private readonly int _deferredChunk;
     private readonly PackTableFile _tables;
     private readonly List<PackInfo> _packs = new();
     private readonly List<long> _packStarts = new();
     private readonly Dictionary<string, int> _packNumbers = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-    private ulong[] _sorted = [];
+    private SortedKeys _sorted = SortedKeys.Empty();
     private readonly Dictionary<BlobId, uint> _recent = new();
     /// <summary>Positions in <see cref="_sorted"/> whose blob a newer copy in <see cref="_recent"/> replaces.</summary>
-    private readonly HashSet<int> _replaced = new();
-    /// <summary>Keys of packs added by <see cref="AddDeferred"/>, not yet merged: full chunks, the last one filling.</summary>
-    private readonly List<ulong[]> _deferred = new();
-    private int _deferredInLast;
-    /// <summary>1 MiB a chunk: large enough to live on the large-object heap (never copied by the GC), small enough to waste little.</summary>
-    private const int DeferredChunk = 128 * 1024;
+    private readonly HashSet<long> _replaced = new();
+    /// <summary>Keys of packs added by <see cref="AddDeferred"/>, not yet merged.</summary>
+    private DeferredKeys _deferred;
 
     /// <summary>An index whose pack tables go to a temporary file in the system's temporary directory.</summary>
     public MasterIndex() : this(Path.GetTempPath())
@@ -35,9 +40,25 @@ public sealed class MasterIndex
     }
 
     /// <param name="scratchDirectory">where the pack table file is created (and at once unlinked)</param>
-    public MasterIndex(string scratchDirectory) => _tables = new PackTableFile(scratchDirectory);
+    public MasterIndex(string scratchDirectory) : this(scratchDirectory, DefaultKeysInMemory, DefaultDeferredChunk)
+    {
+    }
 
-    public int BlobCount { get { lock (_lock) { MergeDeferred(); return _sorted.Length - _replaced.Count + _recent.Count; } } }
+    /// <param name="keysInMemory">up to this many sorted keys stay in an array; more go to a file</param>
+    /// <param name="deferredChunk">deferred keys held in memory before a run of them is written out</param>
+    internal MasterIndex(string scratchDirectory, long keysInMemory, int deferredChunk)
+    {
+        _scratchDirectory = scratchDirectory;
+        _keysInMemory = keysInMemory;
+        _deferredChunk = deferredChunk;
+        _tables = new PackTableFile(scratchDirectory);
+        _deferred = new DeferredKeys(scratchDirectory, deferredChunk);
+    }
+
+    public int BlobCount { get { lock (_lock) { MergeDeferred(); return (int)(_sorted.Count - _replaced.Count + _recent.Count); } } }
+
+    /// <summary>Whether the sorted keys are in a file (tests and measurements).</summary>
+    internal bool KeysOnDisk { get { lock (_lock) { MergeDeferred(); return _sorted.OnDisk; } } }
     public int PackCount { get { lock (_lock) { return _packs.Count; } } }
 
     /// <summary>Every pack; each one's table is read from disk when enumerated.</summary>
@@ -58,14 +79,14 @@ public sealed class MasterIndex
                 var id = entries[i].Id;
                 // A blob can be in several packs (concurrent writers, or re-uploaded past the refresh
                 // horizon). The newest copy wins: it is the one lifecycle expiry deletes last.
-                if (TryFind(id, out uint existing, out int sortedAt, out _))
+                if (TryFind(id, out uint existing, out long sortedAt, out _))
                 {
                     if (_packs[PackNumberOf(existing)].Created >= pack.Created) continue;
                     if (sortedAt >= 0) _replaced.Add(sortedAt);
                 }
                 _recent[id] = (uint)(first + i);
             }
-            if (_recent.Count >= Math.Max(MinimumFold, _sorted.Length / 16))
+            if (_recent.Count >= Math.Max(MinimumFold, _sorted.Count / 16))
             {
                 Fold();
             }
@@ -89,12 +110,7 @@ public sealed class MasterIndex
             var entries = pack.Entries;
             for (int i = 0; i < entries.Count; i++)
             {
-                if (_deferred.Count == 0 || _deferredInLast == DeferredChunk)
-                {
-                    _deferred.Add(new ulong[DeferredChunk]);
-                    _deferredInLast = 0;
-                }
-                _deferred[^1][_deferredInLast++] = Key(entries[i].Id, (uint)(first + i));
+                _deferred.Add(Key(entries[i].Id, (uint)(first + i)));
             }
         }
     }
@@ -170,24 +186,19 @@ public sealed class MasterIndex
     /// prefix, each candidate confirmed against the full id on disk (a second candidate is rare: 1 in 2^32/N).
     /// <paramref name="entry"/> is the record that confirmed it, or null for a recent blob (no record was read).
     /// </summary>
-    private bool TryFind(BlobId id, out uint ordinal, out int sortedAt, out PackEntry? entry)
+    private bool TryFind(BlobId id, out uint ordinal, out long sortedAt, out PackEntry? entry)
     {
         MergeDeferred();
         sortedAt = -1;
         entry = null;
         if (_recent.TryGetValue(id, out ordinal)) return true;
-        ulong low = (ulong)PrefixOf(id) << 32;
-        int lo = 0, hi = _sorted.Length;
-        while (lo < hi)
+        uint prefix = PrefixOf(id);
+        for (long i = _sorted.LowerBound((ulong)prefix << 32); i < _sorted.Count; i++)
         {
-            int mid = lo + ((hi - lo) >> 1);
-            if (_sorted[mid] < low) lo = mid + 1;
-            else hi = mid;
-        }
-        for (int i = lo; i < _sorted.Length && (_sorted[i] >> 32) == (low >> 32); i++)
-        {
+            ulong key = _sorted[i];
+            if ((key >> 32) != prefix) break;
             if (_replaced.Contains(i)) continue;
-            uint candidate = (uint)_sorted[i];
+            uint candidate = (uint)key;
             var record = _tables.Read(candidate);
             if (record.Id == id)
             {
@@ -218,7 +229,7 @@ public sealed class MasterIndex
         return lo;
     }
 
-    /// <summary>Folds the deferred packs' keys into the array before a lookup (see <see cref="Fold"/>).</summary>
+    /// <summary>Folds the deferred packs' keys into the sorted keys before a lookup (see <see cref="Fold"/>).</summary>
     private void MergeDeferred()
     {
         if (_deferred.Count > 0)
@@ -227,101 +238,103 @@ public sealed class MasterIndex
         }
     }
 
-    /// <summary>Compacts sorted keys to one per blob (see <see cref="Fold"/>); returns how many remain.</summary>
-    private int KeepNewestCopies(ulong[] keys)
-    {
-        int kept = 0;
-        int i = 0;
-        while (i < keys.Length)
-        {
-            int end = i + 1;
-            while (end < keys.Length && (keys[end] >> 32) == (keys[i] >> 32)) end++;
-            if (end - i == 1)
-            {
-                keys[kept++] = keys[i];
-            }
-            else
-            {
-                // A shared prefix: the same blob in several packs, or (rarely) different blobs.
-                var group = new List<(BlobId Id, ulong Key, DateTimeOffset Created)>(end - i);
-                for (int k = i; k < end; k++)
-                {
-                    uint ordinal = (uint)keys[k];
-                    group.Add((_tables.Read(ordinal).Id, keys[k], _packs[PackNumberOf(ordinal)].Created));
-                }
-                int groupStart = kept;
-                foreach (var copies in group.GroupBy(g => g.Id))
-                {
-                    // Keys sort by ordinal within a prefix, so among equally new copies the first added wins.
-                    var newest = copies.First();
-                    foreach (var copy in copies)
-                    {
-                        if (copy.Created > newest.Created) newest = copy;
-                    }
-                    keys[kept++] = newest.Key;
-                }
-                // The kept keys of one prefix stay in key order, as the lookup's scan of a prefix expects.
-                Array.Sort(keys, groupStart, kept - groupStart);
-            }
-            i = end;
-        }
-        return kept;
-    }
-
     /// <summary>
-    /// Merges the new keys (the recent ones' and the deferred ones') into a new sorted array, leaving out
-    /// the array's entries that recent ones replace: the new keys are sorted, then merged with the array in
-    /// one pass (a first load, with an empty array, takes the sorted new keys as they are). Deferred keys
-    /// were never checked, so then each blob keeps one copy: the one in the newest pack, the first added
-    /// among equals (as <see cref="Add"/> decides). Copies of a blob share their prefix, so they end up
-    /// side by side; only keys sharing a prefix have their records read to compare the full ids (at 3 M
-    /// blobs, ~1,000 pairs).
+    /// Merges the new keys (the recent ones' and the deferred ones') with the sorted keys into new sorted
+    /// keys, leaving out the entries that recent ones replace: the recent keys are sorted, the deferred ones
+    /// are sorted runs already, and all are merged in one pass that writes the result as it goes (to a file
+    /// when there are many; the old file is closed after). Deferred keys were never checked, so then each
+    /// blob keeps one copy: the one in the newest pack, the first added among equals (as <see cref="Add"/>
+    /// decides). Copies of a blob share their prefix, so they come out side by side; only keys sharing a
+    /// prefix have their records read to compare the full ids (at 3 M blobs, ~1,000 pairs).
     /// </summary>
     private void Fold()
     {
         bool deferred = _deferred.Count > 0;
-        var fresh = new ulong[_recent.Count + (deferred ? (long)(_deferred.Count - 1) * DeferredChunk + _deferredInLast : 0)];
+        var fresh = new ulong[_recent.Count];
         int r = 0;
         foreach (var (id, ordinal) in _recent)
         {
             fresh[r++] = Key(id, ordinal);
         }
-        for (int c = 0; c < _deferred.Count; c++)
-        {
-            int length = c == _deferred.Count - 1 ? _deferredInLast : DeferredChunk;
-            _deferred[c].AsSpan(0, length).CopyTo(fresh.AsSpan(r));
-            r += length;
-        }
-        _deferred.Clear();
-        _deferredInLast = 0;
         Array.Sort(fresh);
-        ulong[] merged;
-        if (_sorted.Length == 0)
+        long[] replaced = [.. _replaced];
+        Array.Sort(replaced);
+        var runs = _deferred.Runs();
+        runs.Add(_sorted.OpenCursor(replaced));
+        runs.Add(KeyCursor.Over(fresh, fresh.Length));
+        long capacity = _sorted.Count - replaced.Length + fresh.Length + _deferred.Count;
+        using var builder = new SortedKeys.Builder(_scratchDirectory, capacity, _keysInMemory);
+        if (deferred)
         {
-            merged = fresh;
+            AddNewestCopies(KeyMerge.Merge(runs), builder);
         }
         else
         {
-            int[] replaced = [.. _replaced];
-            Array.Sort(replaced);
-            merged = new ulong[_sorted.Length - replaced.Length + fresh.Length];
-            int s = 0, n = 0, m = 0, x = 0;
-            while (s < _sorted.Length || n < fresh.Length)
+            foreach (ulong key in KeyMerge.Merge(runs))
             {
-                if (x < replaced.Length && s == replaced[x]) { s++; x++; continue; }
-                if (n == fresh.Length || (s < _sorted.Length && _sorted[s] <= fresh[n])) merged[m++] = _sorted[s++];
-                else merged[m++] = fresh[n++];
+                builder.Add(key);
             }
         }
+        var old = _sorted;
+        _sorted = builder.Build();
+        old.Dispose();
+        _deferred.Dispose();
+        _deferred = new DeferredKeys(_scratchDirectory, _deferredChunk);
         _recent.Clear();
         _recent.TrimExcess();
         _replaced.Clear();
-        if (deferred)
+    }
+
+    /// <summary>Adds sorted keys to <paramref name="builder"/>, one per blob (see <see cref="Fold"/>).</summary>
+    private void AddNewestCopies(IEnumerable<ulong> sortedKeys, SortedKeys.Builder builder)
+    {
+        var group = new List<ulong>();
+        foreach (ulong key in sortedKeys)
         {
-            int kept = KeepNewestCopies(merged);
-            merged = kept == merged.Length ? merged : merged[..kept];
+            if (group.Count > 0 && (group[0] >> 32) != (key >> 32))
+            {
+                AddNewestOfGroup(group, builder);
+                group.Clear();
+            }
+            group.Add(key);
         }
-        _sorted = merged;
+        if (group.Count > 0)
+        {
+            AddNewestOfGroup(group, builder);
+        }
+    }
+
+    /// <summary>Keys sharing a prefix: the same blob in several packs, or (rarely) different blobs.</summary>
+    private void AddNewestOfGroup(List<ulong> group, SortedKeys.Builder builder)
+    {
+        if (group.Count == 1)
+        {
+            builder.Add(group[0]);
+            return;
+        }
+        var copies = new List<(BlobId Id, ulong Key, DateTimeOffset Created)>(group.Count);
+        foreach (ulong key in group)
+        {
+            uint ordinal = (uint)key;
+            copies.Add((_tables.Read(ordinal).Id, key, _packs[PackNumberOf(ordinal)].Created));
+        }
+        var kept = new List<ulong>(group.Count);
+        foreach (var blob in copies.GroupBy(c => c.Id))
+        {
+            // Keys sort by ordinal within a prefix, so among equally new copies the first added wins.
+            var newest = blob.First();
+            foreach (var copy in blob)
+            {
+                if (copy.Created > newest.Created) newest = copy;
+            }
+            kept.Add(newest.Key);
+        }
+        // The kept keys of one prefix stay in key order, as the lookup's scan of a prefix expects.
+        kept.Sort();
+        foreach (ulong key in kept)
+        {
+            builder.Add(key);
+        }
     }
 }
 

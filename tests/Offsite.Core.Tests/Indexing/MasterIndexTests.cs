@@ -16,13 +16,19 @@ public sealed class MasterIndexTests
         return new BlobId(bytes);
     }
 
+    /// <summary>An index with its keys in memory, or in files from the first key (with deferred keys written out every 1,000).</summary>
+    private static MasterIndex NewIndex(bool keysOnDisk) =>
+        keysOnDisk ? new MasterIndex(Path.GetTempPath(), keysInMemory: 0, deferredChunk: 1000) : new MasterIndex();
+
     private static PackInfo Pack(string name, int day, IEnumerable<int> blobs) =>
         new(name, Epoch.AddDays(day), 1000, blobs.Select((b, i) => new PackEntry(Id(b), BlobType.Data, BlobCompression.Zstd, i * 100L, 100, b)).ToList());
 
-    [Fact]
-    public void Every_blob_is_found_in_its_pack_across_the_folds_of_a_large_load()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Every_blob_is_found_in_its_pack_across_the_folds_of_a_large_load(bool keysOnDisk)
     {
-        var index = new MasterIndex();
+        var index = NewIndex(keysOnDisk);
         const int packs = 400, perPack = 250; // 100,000 blobs: several folds into the sorted array
         for (int p = 0; p < packs; p++)
         {
@@ -41,10 +47,12 @@ public sealed class MasterIndexTests
         Assert.False(index.Contains(Id(-5)));
     }
 
-    [Fact]
-    public void The_newest_copy_wins_whether_it_comes_before_or_after_a_fold()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_newest_copy_wins_whether_it_comes_before_or_after_a_fold(bool keysOnDisk)
     {
-        var index = new MasterIndex();
+        var index = NewIndex(keysOnDisk);
         index.Add(Pack("old-a", 1, Enumerable.Range(0, 20_000)));          // folded into the array
         index.Add(Pack("new-a", 5, [3, 4]));                                 // newer copies, in the recent set
         index.Add(Pack("older-a", 0, [3, 5]));                               // older copies: ignored
@@ -56,10 +64,12 @@ public sealed class MasterIndexTests
         Assert.Equal(40_000, index.BlobCount);
     }
 
-    [Fact]
-    public void A_pack_is_added_once_and_found_by_id()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_pack_is_added_once_and_found_by_id(bool keysOnDisk)
     {
-        var index = new MasterIndex();
+        var index = NewIndex(keysOnDisk);
         var pack = Pack("p", 0, [1, 2]);
         index.Add(pack);
         index.Add(pack);
@@ -79,10 +89,12 @@ public sealed class MasterIndexTests
         return new BlobId(bytes);
     }
 
-    [Fact]
-    public void Ids_with_equal_prefixes_are_told_apart_across_folds_and_the_newest_copy_still_wins()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Ids_with_equal_prefixes_are_told_apart_across_folds_and_the_newest_copy_still_wins(bool keysOnDisk)
     {
-        var index = new MasterIndex();
+        var index = NewIndex(keysOnDisk);
         PackInfo Twins(string name, int day, IEnumerable<(int Group, int N)> ids) =>
             new(name, Epoch.AddDays(day), 1000, ids.Select((t, i) => new PackEntry(Twin(t.Group, t.N), BlobType.Data, BlobCompression.Zstd, i, 1, t.Group * 100 + t.N)).ToList());
         // 20,000 groups of three twins in one pack: folded; then newer copies of some twins, and a filler that folds again.
@@ -104,10 +116,12 @@ public sealed class MasterIndexTests
         Assert.Equal(60_000 + 30_000, index.BlobCount);
     }
 
-    [Fact]
-    public void Deferred_packs_are_merged_at_the_first_lookup_and_keep_the_newest_copy_of_each_blob()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Deferred_packs_are_merged_at_the_first_lookup_and_keep_the_newest_copy_of_each_blob(bool keysOnDisk)
     {
-        var index = new MasterIndex();
+        var index = NewIndex(keysOnDisk);
         index.AddDeferred(Pack("old", 1, Enumerable.Range(0, 150_000)));   // more than one chunk of keys
         index.AddDeferred(Pack("new", 5, [3, 4]));
         index.AddDeferred(Pack("older", 0, [3, 5]));
@@ -126,10 +140,12 @@ public sealed class MasterIndexTests
         Assert.Null(index.Find(Id(150_001)));
     }
 
-    [Fact]
-    public void Deferred_and_checked_adds_mix_in_any_order()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Deferred_and_checked_adds_mix_in_any_order(bool keysOnDisk)
     {
-        var index = new MasterIndex();
+        var index = NewIndex(keysOnDisk);
         index.Add(Pack("base", 1, Enumerable.Range(0, 70_000)));           // folded into the array
         index.Add(Pack("recent", 3, [1, 2]));                               // recent copies replacing array entries
         index.AddDeferred(Pack("deferred", 4, [2, 3, 80_000]));
@@ -145,10 +161,12 @@ public sealed class MasterIndexTests
         Assert.Equal(70_002, index.BlobCount);
     }
 
-    [Fact]
-    public void Deferred_ids_with_equal_prefixes_are_told_apart_and_the_newest_copy_wins()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Deferred_ids_with_equal_prefixes_are_told_apart_and_the_newest_copy_wins(bool keysOnDisk)
     {
-        var index = new MasterIndex();
+        var index = NewIndex(keysOnDisk);
         PackInfo Twins(string name, int day, IEnumerable<(int Group, int N)> ids) =>
             new(name, Epoch.AddDays(day), 1000, ids.Select((t, i) => new PackEntry(Twin(t.Group, t.N), BlobType.Data, BlobCompression.Zstd, i, 1, t.Group * 100 + t.N)).ToList());
         index.AddDeferred(Twins("new", 5, [(7, 1), (8, 2)]));
@@ -175,19 +193,50 @@ public sealed class MasterIndexTests
         Directory.CreateDirectory(dir);
         try
         {
-            var index = new MasterIndex(dir);
+            var index = new MasterIndex(dir, keysInMemory: 0, deferredChunk: 1000);
             var big = Pack("big", 0, Enumerable.Range(0, 3000)); // more than one read batch of the table
             index.Add(big);
-            index.Add(Pack("small", 1, [5000, 5001]));
-            Assert.Empty(Directory.EnumerateFileSystemEntries(dir));
+            index.AddDeferred(Pack("small", 1, [5000, 5001]));
+            index.AddDeferred(Pack("deferred", 2, Enumerable.Range(10_000, 2500))); // runs of deferred keys written out
+            Assert.Equal(5502, index.BlobCount);
+            Assert.True(index.KeysOnDisk);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(dir)); // pack tables, key file and runs: all unlinked
             Assert.Equal(big.Entries, index.FindPack("big")!.Entries.ToList());
             Assert.Equal(big.Entries[2999], index.FindPack("big")!.Entries[2999]);
             Assert.Equal("small", index.Find(Id(5001))!.Pack.Id);
-            Assert.Equal(3002, index.Packs.Sum(p => p.Entries.Count));
+            Assert.Equal(5502, index.Packs.Sum(p => p.Entries.Count));
         }
         finally
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    [Fact]
+    public void Keys_move_to_a_file_once_they_outgrow_the_array_and_are_all_found_across_block_boundaries()
+    {
+        var index = new MasterIndex(Path.GetTempPath(), keysInMemory: 10_000, deferredChunk: 3_000);
+        index.AddDeferred(Pack("small", 0, Enumerable.Range(0, 9_000)));
+        Assert.False(index.KeysOnDisk);
+        PackInfo Twins(string name, int day, IEnumerable<(int Group, int N)> ids) =>
+            new(name, Epoch.AddDays(day), 1000, ids.Select((t, i) => new PackEntry(Twin(t.Group, t.N), BlobType.Data, BlobCompression.Zstd, i, 1, t.Group * 100 + t.N)).ToList());
+        // Groups of five ids sharing a prefix: with 512 keys a block, many groups straddle two blocks.
+        index.AddDeferred(Twins("twins", 1, Enumerable.Range(0, 4_000).SelectMany(g => Enumerable.Range(0, 5).Select(n => (g, n)))));
+        Assert.True(index.KeysOnDisk);
+        Assert.Equal(29_000, index.BlobCount);
+        for (int b = 0; b < 9_000; b++)
+        {
+            Assert.Equal(b, index.Find(Id(b))!.Entry.RawLength);
+        }
+        for (int g = 0; g < 4_000; g++)
+        {
+            for (int n = 0; n < 5; n++)
+            {
+                Assert.Equal(g * 100 + n, index.Find(Twin(g, n))!.Entry.RawLength);
+            }
+            Assert.Null(index.Find(Twin(g, 7)));
+        }
+        Assert.Null(index.Find(Id(-1)));
+        Assert.Null(index.Find(new BlobId(Enumerable.Repeat((byte)0xFF, BlobId.Size).ToArray()))); // after the last
     }
 }
