@@ -220,7 +220,9 @@ public sealed class Checker
             keys.Add(info.Key);
         }
         report.Snapshots = keys.Count;
-        var loader = new BlobLoader(_repo, localCopies: false); // check the repository's trees, not our copies
+        // The repository's trees, not our copies; one pack at a time: the walk is depth first, and a pack read
+        // whole is large objects of up to twice the pack's size (its stored bytes and its plaintext).
+        var loader = new BlobLoader(_repo, maxCachedPacks: 1, localCopies: false);
         var checkedTrees = new Dictionary<BlobId, bool>();
         foreach (string key in keys)
         {
