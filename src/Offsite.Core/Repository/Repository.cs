@@ -436,13 +436,35 @@ public sealed class Repository
     private async Task<T> LoadIndexAsync<T>(string key, IndexParser<T> parse, bool fromCache, CancellationToken cancellationToken)
     {
         string id = ObjectKeys.IdOf(key);
-        // A cached copy is used only when it still matches its name; a damaged one is read again.
-        if (fromCache && Cache.TryReadIndex(id) is { } cached && ObjectKeys.IdFor(cached) == id)
+        if (fromCache)
         {
-            return await ParseIndexAsync(cached, key, id, parse, cancellationToken).ConfigureAwait(false);
+            // A cached copy is read only when it can be parsed at once: read ahead, the eight loads in
+            // flight held eight copies (~2 MB each) waiting for the two parses.
+            await _indexParses.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // Used only when it still matches its name; a damaged one is read again.
+                if (Cache.TryReadIndex(id) is { } cached && ObjectKeys.IdFor(cached) == id)
+                {
+                    return Parse(cached, key, id, parse);
+                }
+            }
+            finally
+            {
+                _indexParses.Release();
+            }
         }
         byte[] stored = await Storage.GetAsync(key, cancellationToken).ConfigureAwait(false);
-        var result = await ParseIndexAsync(stored, key, id, parse, cancellationToken).ConfigureAwait(false);
+        T result;
+        await _indexParses.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            result = Parse(stored, key, id, parse);
+        }
+        finally
+        {
+            _indexParses.Release();
+        }
         // Cached only once it proved intact: a damaged download must not outlive its repair.
         Cache.WriteIndex(id, stored);
         return result;
@@ -456,19 +478,12 @@ public sealed class Repository
     /// </summary>
     private readonly SemaphoreSlim _indexParses = new(2);
 
-    private async Task<T> ParseIndexAsync<T>(byte[] stored, string key, string id, IndexParser<T> parse, CancellationToken cancellationToken)
+    /// <summary>Decrypts and parses an index object; the caller holds one of the <see cref="_indexParses"/> slots.</summary>
+    private T Parse<T>(byte[] stored, string key, string id, IndexParser<T> parse)
     {
-        await _indexParses.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var result = parse(ObjectCodec.Open(stored, key, Identities, id), key);
-            _indexGarbage.Add(stored.Length);
-            return result;
-        }
-        finally
-        {
-            _indexParses.Release();
-        }
+        var result = parse(ObjectCodec.Open(stored, key, Identities, id), key);
+        _indexGarbage.Add(stored.Length);
+        return result;
     }
 
     // ---- snapshots
