@@ -4,9 +4,9 @@ namespace Offsite.Core.Content;
 
 /// <summary>
 /// Reads a sorted run of index keys in order, from an array or from a key file through a 8 KiB buffer,
-/// leaving out given positions: one input of <see cref="KeyMerge"/>.
+/// leaving out given positions: one input of <see cref="SortedRuns.Merge"/>.
 /// </summary>
-internal sealed class KeyCursor
+internal sealed class KeyCursor : ISortedRun<ulong>
 {
     private const int BufferKeys = 1024;
     private readonly ulong[]? _array;
@@ -65,33 +65,5 @@ internal sealed class KeyCursor
             SortedKeys.ReadKeys(_handle!, _fileStart + position, _buffer.AsSpan(0, _bufferLength));
         }
         return _buffer[position - _bufferFirst];
-    }
-}
-
-/// <summary>Merges sorted runs of keys into one ascending sequence.</summary>
-internal static class KeyMerge
-{
-    public static IEnumerable<ulong> Merge(IReadOnlyList<KeyCursor> runs)
-    {
-        var queue = new PriorityQueue<KeyCursor, ulong>(runs.Count);
-        foreach (var run in runs)
-        {
-            if (run.MoveNext())
-            {
-                queue.Enqueue(run, run.Current);
-            }
-        }
-        while (queue.TryPeek(out var run, out ulong key))
-        {
-            yield return key;
-            if (run.MoveNext())
-            {
-                queue.DequeueEnqueue(run, run.Current);
-            }
-            else
-            {
-                queue.Dequeue();
-            }
-        }
     }
 }

@@ -259,18 +259,18 @@ public sealed class MasterIndex
         Array.Sort(fresh);
         long[] replaced = [.. _replaced];
         Array.Sort(replaced);
-        var runs = _deferred.Runs();
+        var runs = new List<ISortedRun<ulong>>(_deferred.Runs());
         runs.Add(_sorted.OpenCursor(replaced));
         runs.Add(KeyCursor.Over(fresh, fresh.Length));
         long capacity = _sorted.Count - replaced.Length + fresh.Length + _deferred.Count;
         using var builder = new SortedKeys.Builder(_scratchDirectory, capacity, _keysInMemory);
         if (deferred)
         {
-            AddNewestCopies(KeyMerge.Merge(runs), builder);
+            AddNewestCopies(SortedRuns.Merge(runs), builder);
         }
         else
         {
-            foreach (ulong key in KeyMerge.Merge(runs))
+            foreach (ulong key in SortedRuns.Merge(runs))
             {
                 builder.Add(key);
             }

@@ -103,17 +103,9 @@ internal sealed class SortedKeys : IDisposable
     /// <summary>Reads consecutive keys of a key file from position <paramref name="first"/>.</summary>
     internal static void ReadKeys(SafeFileHandle handle, long first, Span<ulong> destination)
     {
-        var bytes = MemoryMarshal.AsBytes(destination);
-        long offset = first * sizeof(ulong);
-        int done = 0;
-        while (done < bytes.Length)
+        if (!SortedRuns.TryReadExactly(handle, MemoryMarshal.AsBytes(destination), first * sizeof(ulong)))
         {
-            int n = RandomAccess.Read(handle, bytes[done..], offset + done);
-            if (n == 0)
-            {
-                throw new IOException($"the index's key file ended at key {first + done / sizeof(ulong)}: it was truncated while in use");
-            }
-            done += n;
+            throw new IOException($"the index's key file ended before key {first + destination.Length}: it was truncated while in use");
         }
     }
 

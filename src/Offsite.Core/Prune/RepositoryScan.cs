@@ -15,11 +15,15 @@ namespace Offsite.Core.Prune;
 /// </summary>
 public sealed class RepositoryScan
 {
-    private RepositoryScan(Repository.Repository repo) => Repo = repo;
+    private RepositoryScan(Repository.Repository repo)
+    {
+        Repo = repo;
+        Blobs = new BlobTable(repo.ScratchDirectory);
+    }
 
     public Repository.Repository Repo { get; }
     public PackTable Packs { get; } = new();
-    public BlobTable Blobs { get; } = new();
+    public BlobTable Blobs { get; }
     /// <summary>Index object key → numbers of the packs it lists.</summary>
     public Dictionary<string, int[]> IndexObjects { get; } = new(StringComparer.Ordinal);
     public List<Snapshot> Snapshots { get; private set; } = new();
