@@ -51,17 +51,17 @@ internal sealed class DeferredKeys : IDisposable
     /// One sorted cursor per run and one for the keys still in memory. They read this object's file:
     /// dispose of it only after the merge.
     /// </summary>
-    public List<KeyCursor> Runs()
+    public List<RunCursor<ulong>> Runs()
     {
-        var cursors = new List<KeyCursor>(_runs.Count + 1);
+        var cursors = new List<RunCursor<ulong>>(_runs.Count + 1);
         foreach (var (start, count) in _runs)
         {
-            cursors.Add(KeyCursor.Over(_runFile!.SafeFileHandle, start, count));
+            cursors.Add(RunCursor<ulong>.Over(_runFile!.SafeFileHandle, start, count));
         }
         if (_inChunk > 0)
         {
             Array.Sort(_chunk!, 0, _inChunk);
-            cursors.Add(KeyCursor.Over(_chunk!, _inChunk));
+            cursors.Add(RunCursor<ulong>.Over(_chunk!, _inChunk));
         }
         return cursors;
     }

@@ -261,7 +261,7 @@ public sealed class MasterIndex
         Array.Sort(replaced);
         var runs = new List<ISortedRun<ulong>>(_deferred.Runs());
         runs.Add(_sorted.OpenCursor(replaced));
-        runs.Add(KeyCursor.Over(fresh, fresh.Length));
+        runs.Add(RunCursor<ulong>.Over(fresh, fresh.Length));
         long capacity = _sorted.Count - replaced.Length + fresh.Length + _deferred.Count;
         using var builder = new SortedKeys.Builder(_scratchDirectory, capacity, _keysInMemory);
         if (deferred)

@@ -86,16 +86,9 @@ internal sealed class PackTableFile
 
     private void ReadExactly(Span<byte> destination, long ordinal)
     {
-        long position = ordinal * RecordSize;
-        int done = 0;
-        while (done < destination.Length)
+        if (!SortedRuns.TryReadExactly(_handle!, destination, ordinal * RecordSize))
         {
-            int n = RandomAccess.Read(_handle!, destination[done..], position + done);
-            if (n == 0)
-            {
-                throw new IOException($"the index's pack table file in {_directory} ended at record {ordinal}: it was truncated while in use");
-            }
-            done += n;
+            throw new IOException($"the index's pack table file in {_directory} ended at record {ordinal}: it was truncated while in use");
         }
     }
 

@@ -96,22 +96,13 @@ internal sealed class SortedKeys : IDisposable
             return;
         }
         int keys = (int)Math.Min(BlockKeys, Count - block * BlockKeys);
-        ReadKeys(_handle!, block * BlockKeys, _block.AsSpan(0, keys));
+        SortedRuns.ReadRecords(_handle!, block * BlockKeys, _block.AsSpan(0, keys), "the index's key file");
         _loadedBlock = block;
     }
 
-    /// <summary>Reads consecutive keys of a key file from position <paramref name="first"/>.</summary>
-    internal static void ReadKeys(SafeFileHandle handle, long first, Span<ulong> destination)
-    {
-        if (!SortedRuns.TryReadExactly(handle, MemoryMarshal.AsBytes(destination), first * sizeof(ulong)))
-        {
-            throw new IOException($"the index's key file ended before key {first + destination.Length}: it was truncated while in use");
-        }
-    }
-
     /// <summary>Reads the keys in order, leaving out the positions in <paramref name="skip"/> (sorted).</summary>
-    public KeyCursor OpenCursor(long[] skip) =>
-        _memory is not null ? KeyCursor.Over(_memory, (int)Count, skip) : KeyCursor.Over(_handle!, 0, Count, skip);
+    public RunCursor<ulong> OpenCursor(long[] skip) =>
+        _memory is not null ? RunCursor<ulong>.Over(_memory, (int)Count, skip) : RunCursor<ulong>.Over(_handle!, 0, Count, skip);
 
     public void Dispose() => _file?.Dispose();
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Offsite.Core.Content;
@@ -51,5 +52,16 @@ internal static class SortedRuns
             done += n;
         }
         return true;
+    }
+
+    /// <summary>Reads consecutive fixed-size records of a scratch file from record position <paramref name="first"/>.</summary>
+    /// <param name="what">the file, for the message when it turns out shorter (truncated while in use)</param>
+    public static void ReadRecords<T>(SafeFileHandle file, long first, Span<T> destination, string what) where T : unmanaged
+    {
+        int size = Marshal.SizeOf<T>();
+        if (!TryReadExactly(file, MemoryMarshal.AsBytes(destination), first * size))
+        {
+            throw new IOException($"{what} ended before record {first + destination.Length}: it was truncated while in use");
+        }
     }
 }

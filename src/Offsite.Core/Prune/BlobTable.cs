@@ -110,12 +110,12 @@ public sealed class BlobTable : IDisposable
         var cursors = new List<ISortedRun<Record>>(_runs.Count + 1);
         foreach (var (start, count) in _runs)
         {
-            cursors.Add(new RunCursor(_runFile!.SafeFileHandle, start, count));
+            cursors.Add(RunCursor<Record>.Over(_runFile!.SafeFileHandle, start, count));
         }
         if (_inChunk > 0)
         {
             Array.Sort(_chunk!, 0, _inChunk);
-            cursors.Add(new RunCursor(_chunk!, _inChunk));
+            cursors.Add(RunCursor<Record>.Over(_chunk!, _inChunk));
         }
         if (Count <= _recordsInMemory)
         {
@@ -318,14 +318,6 @@ public sealed class BlobTable : IDisposable
         _sortedFile?.Dispose();
     }
 
-    private static void ReadRecords(SafeFileHandle file, long first, Span<Record> destination)
-    {
-        if (!SortedRuns.TryReadExactly(file, MemoryMarshal.AsBytes(destination), first * RecordSize))
-        {
-            throw new IOException($"prune's blob table file ended before record {first + destination.Length}: it was truncated while in use");
-        }
-    }
-
     private readonly record struct Record(ulong Hi, ulong Lo, int Pack, int Length) : IComparable<Record>
     {
         public int CompareTo(Record other)
@@ -353,59 +345,10 @@ public sealed class BlobTable : IDisposable
             if (block != _loaded)
             {
                 _length = (int)Math.Min(BlockRecords, count - block * BlockRecords);
-                ReadRecords(file, block * BlockRecords, _block.AsSpan(0, _length));
+                SortedRuns.ReadRecords(file, block * BlockRecords, _block.AsSpan(0, _length), "prune's blob table file");
                 _loaded = block;
             }
             return _block.AsSpan(0, _length);
-        }
-    }
-
-    /// <summary>Reads one sorted run, from the run file through a buffer or from the last chunk in memory.</summary>
-    private sealed class RunCursor : ISortedRun<Record>
-    {
-        private readonly SafeFileHandle? _file;
-        private readonly Record[] _records;
-        private readonly long _start;
-        private readonly long _count;
-        private long _position = -1;
-        private long _bufferFirst;
-        private int _bufferLength;
-
-        public RunCursor(SafeFileHandle file, long start, long count)
-        {
-            _file = file;
-            _start = start;
-            _count = count;
-            _records = new Record[(int)Math.Min(count, 4 * BlockRecords)];
-        }
-
-        public RunCursor(Record[] records, int count)
-        {
-            _records = records;
-            _count = count;
-        }
-
-        public Record Current { get; private set; }
-
-        public bool MoveNext()
-        {
-            if (++_position >= _count)
-            {
-                return false;
-            }
-            if (_file is null)
-            {
-                Current = _records[_position];
-                return true;
-            }
-            if (_position >= _bufferFirst + _bufferLength)
-            {
-                _bufferFirst = _position;
-                _bufferLength = (int)Math.Min(_records.Length, _count - _position);
-                ReadRecords(_file, _start + _position, _records.AsSpan(0, _bufferLength));
-            }
-            Current = _records[_position - _bufferFirst];
-            return true;
         }
     }
 }
