@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 using Offsite.Codecs.Compression;
 using Offsite.Core.Backup;
@@ -39,7 +38,8 @@ public sealed class BlobSaver : IAsyncDisposable
     private readonly CancellationTokenSource _failed = new();
     /// <summary>Stops the compression workers only: an interrupted backup lets the uploads in flight finish (<see cref="KeepUploadedAsync"/>).</summary>
     private readonly CancellationTokenSource _stopWorkers;
-    private readonly ArrayPool<byte> _chunkBuffers;
+    /// <summary>Chunk copies waiting for or being compressed, and the compressors' output.</summary>
+    private readonly ChunkBufferPool _chunkBuffers;
     private readonly SemaphoreSlim _enqueueing = new(1);
     /// <summary>
     /// One open pack per blob type: trees go to their own packs (as in restic), so listing, diffing
@@ -63,7 +63,8 @@ public sealed class BlobSaver : IAsyncDisposable
         _unindexed = unindexedPacks.ToList();
         _unindexedBlobs = _unindexed.Sum(p => p.Entries.Count);
         int workerCount = workers > 0 ? workers : Math.Max(1, repository.Runtime.Processors);
-        _chunkBuffers = ArrayPool<byte>.Create(Math.Max(repository.Config.Chunker.Max, 1 << 20), QueueCapacity + 1);
+        // In use at once: the queue's chunks, the one being copied in, and each worker's chunk and output.
+        _chunkBuffers = new ChunkBufferPool(QueueCapacity + 1 + 2 * workerCount);
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(QueueCapacity) { SingleWriter = false }); // ChunkPipeline saves two chunks at once
         _stopWorkers = CancellationTokenSource.CreateLinkedTokenSource(_failed.Token);
         _workers = dryRun ? [] : Enumerable.Range(0, workerCount).Select(_ => Task.Run(WorkerAsync)).ToArray();
@@ -148,25 +149,25 @@ public sealed class BlobSaver : IAsyncDisposable
     private async Task WorkerAsync()
     {
         using var compressor = new ZstdCompressor(_repo.Config.CompressionLevel);
-        byte[] scratch = [];
         try
         {
             await foreach (var item in _queue.Reader.ReadAllAsync(_stopWorkers.Token).ConfigureAwait(false))
             {
+                byte[]? scratch = null;
                 try
                 {
-                    int bound = ZstdCompressor.MaxCompressedLength(item.Length);
-                    if (scratch.Length < bound)
-                    {
-                        // Exact size, kept per worker: at most one max-chunk bound each.
-                        scratch = GC.AllocateUninitializedArray<byte>(bound);
-                    }
                     var raw = item.Buffer.AsSpan(0, item.Length);
                     var compressing = _stages?.Start();
                     // Already-compressed data (gzip, media) is stored raw without a zstd pass to find out.
-                    int compressed = CompressibilityProbe.LooksIncompressible(raw) ? -1 : compressor.TryCompress(raw, scratch);
+                    int compressed = -1;
+                    if (!CompressibilityProbe.LooksIncompressible(raw))
+                    {
+                        // The frame is only useful if smaller than the chunk: TryCompress needs no more room than that.
+                        scratch = _chunkBuffers.Rent(item.Length);
+                        compressed = compressor.TryCompress(raw, scratch);
+                    }
                     if (compressing is { } started) _stages!.Stop(BackupStage.Compress, started);
-                    var stored = compressed >= 0 ? scratch.AsSpan(0, compressed) : raw;
+                    var stored = compressed >= 0 ? scratch!.AsSpan(0, compressed) : raw;
                     var compression = compressed >= 0 ? BlobCompression.Zstd : BlobCompression.None;
                     PackBuilder? full = null;
                     var encrypting = _stages?.Start();
@@ -195,6 +196,7 @@ public sealed class BlobSaver : IAsyncDisposable
                 finally
                 {
                     _chunkBuffers.Return(item.Buffer);
+                    if (scratch is not null) _chunkBuffers.Return(scratch);
                 }
             }
         }
