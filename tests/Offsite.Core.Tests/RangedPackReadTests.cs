@@ -21,7 +21,7 @@ public sealed class RangedPackReadTests : IDisposable
         if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
     }
 
-    private async Task<(Repository.Repository Repo, CountingStorage Storage, List<(BlobId Id, byte[] Data)> Blobs, string Pack)> SetUpAsync()
+    private async Task<(Repository.Repository Repo, CountingStorage Storage, List<(BlobId Id, byte[] Data)> Blobs, string Pack)> SetUpAsync(BlobType type = BlobType.Data)
     {
         var local = new LocalStorage(Path.Combine(_dir, "repo"));
         var writer = await Repository.Repository.InitAsync(local, "pw", new RepositoryConfig { PackSize = 32 << 20 }, "", default);
@@ -33,7 +33,7 @@ public sealed class RangedPackReadTests : IDisposable
             {
                 byte[] data = new byte[128 * 1024];
                 rng.NextBytes(data); // incompressible: each blob spans 2-3 age chunks
-                blobs.Add((await saver.SaveAsync(BlobType.Data, data, default), data));
+                blobs.Add((await saver.SaveAsync(type, data, default), data));
             }
             await saver.FlushAsync(default);
         }
@@ -80,6 +80,49 @@ public sealed class RangedPackReadTests : IDisposable
         Assert.Equal(blobs[10].Data, await loader.LoadAsync(blobs[10].Id, default));
         Assert.Equal(blobs[11].Data, await loader.LoadAsync(blobs[11].Id, default));
         Assert.Equal((1, 4), (storage.WholeReads, storage.RangeReads)); // the fourth fetched the pack, the fifth was cached
+    }
+
+    [Fact]
+    public async Task A_tree_window_serves_the_blobs_after_the_one_that_opened_it()
+    {
+        var (repo, storage, blobs, pack) = await SetUpAsync(BlobType.Tree);
+        Assert.True(repo.Index.FindPack(pack)!.HoldsOnlyTrees);
+        // Four 128 KiB blobs per window, as check reads the repository's tree packs.
+        var loader = new BlobLoader(repo, maxCachedPacks: 1, localCopies: false, treeWindow: 512 * 1024);
+        // In the pack's order (the saver's workers may have packed them in another than they were saved in).
+        var inPack = blobs.OrderBy(b => repo.Index.Find(b.Id)!.Entry.Offset).ToList();
+
+        foreach (var (id, data) in inPack)
+        {
+            Assert.Equal(data, await loader.LoadAsync(id, default));
+        }
+        Assert.Equal(0, storage.WholeReads);
+        Assert.Equal(1 + 64 / 4, storage.RangeReads); // the header, then one read per window
+        // Going back opens a window again; a blob inside the current one costs nothing.
+        Assert.Equal(inPack[1].Data, await loader.LoadAsync(inPack[1].Id, default));
+        Assert.Equal(inPack[2].Data, await loader.LoadAsync(inPack[2].Id, default));
+        Assert.Equal(1 + 64 / 4 + 1, storage.RangeReads);
+    }
+
+    [Fact]
+    public async Task A_flipped_byte_in_a_tree_window_damages_that_blob_only()
+    {
+        var (repo, storage, blobs, pack) = await SetUpAsync(BlobType.Tree);
+        var entry = repo.Index.Find(blobs[20].Id)!.Entry;
+        string path = Directory.GetFiles(Path.Combine(_dir, "repo", "packs"), pack, SearchOption.AllDirectories).Single();
+        byte[] stored = File.ReadAllBytes(path);
+        long payload = Crypto.Age.AgeFile.ReadHeader(stored, repo.Identities).PayloadOffset;
+        stored[payload + entry.Offset + (entry.Offset / Crypto.Age.AgeSizes.ChunkSize * 16) + 100] ^= 0x40;
+        File.WriteAllBytes(path, stored);
+        var loader = new BlobLoader(repo, maxCachedPacks: 1, localCopies: false, treeWindow: 512 * 1024);
+
+        var e = await Assert.ThrowsAsync<BlobDamagedException>(() => loader.LoadAsync(blobs[20].Id, default));
+        Assert.Contains(pack[..8], e.Message, StringComparison.Ordinal);
+        foreach (var (id, data) in blobs.Where(b => b.Id != blobs[20].Id))
+        {
+            Assert.Equal(data, await loader.LoadAsync(id, default));
+        }
+        Assert.Equal(0, storage.WholeReads);
     }
 
     [Fact]
@@ -155,7 +198,7 @@ public sealed class RangedPackReadTests : IDisposable
         counting.Reset();
         var trees = new BlobLoader(repo, 1, singleBlobReads: 16);
         var data = new BlobLoader(repo, 2);
-        var restorer = new Restore.Restorer(trees.LoadAsync, data.ReadPackAsync,
+        var restorer = new Restore.Restorer(trees.LoadTreeAsync, data.ReadPackAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
             new Restore.PathFilter([source + "/sub/f17"]));
         string target = Path.Combine(_dir, "restore");
@@ -192,7 +235,7 @@ public sealed class RangedPackReadTests : IDisposable
         await repo.LoadIndexAsync(default);
         counting.Reset();
         var data = new BlobLoader(repo, 2);
-        var restorer = new Restore.Restorer(new BlobLoader(repo, 1).LoadAsync, data.ReadPackAsync,
+        var restorer = new Restore.Restorer(new BlobLoader(repo, 1).LoadTreeAsync, data.ReadPackAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
             new Restore.PathFilter([]), workers: 2);
 

@@ -104,7 +104,7 @@ public sealed class RestorePlanLimitTests : IDisposable
         return id;
     }
 
-    private Task<byte[]> LoadTree(BlobId id, CancellationToken cancellationToken) => Task.FromResult(_trees[id]);
+    private Task<Tree> LoadTree(BlobId id, CancellationToken cancellationToken) => Task.FromResult(Tree.Parse(_trees[id], $"tree {id.Short}"));
 
     private (string Pack, int RawLength)? Locate(BlobId id) => _blobs.TryGetValue(id, out var b) ? (b.Pack, b.Data.Length) : null;
 

@@ -31,7 +31,7 @@ public sealed class DirectoryTarget(string path, IReadOnlyList<string> includes,
         // A partial restore walks the trees along its paths only: read those blobs, not whole tree packs.
         var trees = new BlobLoader(repo, maxCachedPacks: 1, singleBlobReads: filter.IsEverything ? 0 : 16, localTreeRanges: true);
         var data = new BlobLoader(repo, maxCachedPacks: 2); // the plan reads each pack once, two at a time
-        var restorer = new Restorer(trees.LoadAsync, data.ReadPackAsync,
+        var restorer = new Restorer(trees.LoadTreeAsync, data.ReadPackAsync,
             id => repo.Index.Find(id) is { } at ? (at.Pack.Id, at.Entry.RawLength) : null,
             filter, existing: new ExistingEntryCheck(overwrite, repo.Key.BlobIdKey));
         long started = repo.Runtime.Clock.GetTimestamp();

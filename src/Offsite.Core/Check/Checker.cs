@@ -18,6 +18,9 @@ namespace Offsite.Core.Check;
 public sealed class Checker
 {
     private const string MissingPack = "missing";
+    /// <summary>Plaintext bytes of a tree pack read at once. 3M-file check: whole packs 121 MiB peak; 1, 2 and
+    /// 4 MiB windows 103-105, 99-103 and 97 MiB, about one ranged read per 4 MiB of trees.</summary>
+    private const int TreeWindow = 4 << 20;
     private readonly Repository.Repository _repo;
 
     public Checker(Repository.Repository repository) => _repo = repository;
@@ -220,9 +223,9 @@ public sealed class Checker
             keys.Add(info.Key);
         }
         report.Snapshots = keys.Count;
-        // The repository's trees, not our copies; one pack at a time: the walk is depth first, and a pack read
-        // whole is large objects of up to twice the pack's size (its stored bytes and its plaintext).
-        var loader = new BlobLoader(_repo, maxCachedPacks: 1, localCopies: false);
+        // The repository's trees, not our copies, read a window of a pack at a time: the walk is depth first,
+        // and a whole tree pack held in memory made the peak grow with the number of trees.
+        var loader = new BlobLoader(_repo, maxCachedPacks: 1, localCopies: false, treeWindow: TreeWindow);
         var checkedTrees = new Dictionary<BlobId, bool>();
         foreach (string key in keys)
         {
@@ -268,7 +271,7 @@ public sealed class Checker
         {
             try
             {
-                tree = Tree.Parse(await loader.LoadAsync(treeId, cancellationToken).ConfigureAwait(false), $"tree {treeId.Short}");
+                tree = await loader.LoadTreeAsync(treeId, cancellationToken).ConfigureAwait(false);
             }
             catch (OffsiteException e) when (e.Kind == ErrorKind.RepositoryDamaged)
             {

@@ -143,7 +143,7 @@ public sealed class RepositoryScan
             Tree tree;
             try
             {
-                tree = Tree.Parse(await loader.LoadAsync(treeId, cancellationToken).ConfigureAwait(false), $"tree {treeId.Short}");
+                tree = await loader.LoadTreeAsync(treeId, cancellationToken).ConfigureAwait(false);
             }
             catch (BlobDamagedException e)
             {

@@ -16,7 +16,7 @@ namespace Offsite.Core.Restore;
 /// </summary>
 public sealed class Restorer
 {
-    private readonly Func<BlobId, CancellationToken, Task<byte[]>> _loadTree;
+    private readonly Func<BlobId, CancellationToken, Task<Tree>> _loadTree;
     private readonly Func<string, IReadOnlyCollection<BlobId>, BlobLoader.LoanVisitor, CancellationToken, Task> _readPack;
     private readonly Func<BlobId, (string Pack, int RawLength)?> _locate;
     private readonly ExistingEntryCheck? _existing;
@@ -61,7 +61,7 @@ public sealed class Restorer
     /// <param name="locate">a blob's pack and plaintext length from the index, or null when no index has it</param>
     /// <param name="existing">what to do with entries already at the target (null: replace them all, uncounted)</param>
     /// <param name="planLimit">blob placements planned before the plan is carried out (see <see cref="DefaultPlanLimit"/>)</param>
-    public Restorer(Func<BlobId, CancellationToken, Task<byte[]>> loadTree,
+    public Restorer(Func<BlobId, CancellationToken, Task<Tree>> loadTree,
         Func<string, IReadOnlyCollection<BlobId>, BlobLoader.LoanVisitor, CancellationToken, Task> readPack,
         Func<BlobId, (string Pack, int RawLength)?> locate, PathFilter filter, int workers = 2, ExistingEntryCheck? existing = null,
         int planLimit = DefaultPlanLimit)
@@ -158,7 +158,7 @@ public sealed class Restorer
         Tree tree;
         try
         {
-            tree = Tree.Parse(await _loadTree(treeId, cancellationToken).ConfigureAwait(false), $"tree {treeId.Short}");
+            tree = await _loadTree(treeId, cancellationToken).ConfigureAwait(false);
         }
         catch (OffsiteException e) when (e.Kind == ErrorKind.RepositoryDamaged)
         {

@@ -52,7 +52,7 @@ public sealed class SnapshotPacks
         Tree tree;
         try
         {
-            tree = Tree.Parse(await _trees.LoadAsync(treeId, cancellationToken).ConfigureAwait(false), $"tree {treeId.Short}");
+            tree = await _trees.LoadTreeAsync(treeId, cancellationToken).ConfigureAwait(false);
         }
         catch (OffsiteException e) when (e.Kind == ErrorKind.RepositoryDamaged)
         {

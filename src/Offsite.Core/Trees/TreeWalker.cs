@@ -10,14 +10,11 @@ namespace Offsite.Core.Trees;
 /// </summary>
 public sealed class TreeWalker
 {
-    private readonly Func<BlobId, CancellationToken, Task<byte[]>> _load;
+    private readonly BlobLoader _loader;
 
-    public TreeWalker(BlobLoader loader) : this(loader.LoadAsync) { }
+    public TreeWalker(BlobLoader loader) => _loader = loader;
 
-    public TreeWalker(Func<BlobId, CancellationToken, Task<byte[]>> load) => _load = load;
-
-    public async Task<Tree> LoadTreeAsync(string treeId, CancellationToken ct) =>
-        Tree.Parse(await _load(BlobId.Parse(treeId), ct).ConfigureAwait(false), $"tree {treeId[..Math.Min(8, treeId.Length)]}");
+    public Task<Tree> LoadTreeAsync(string treeId, CancellationToken ct) => _loader.LoadTreeAsync(BlobId.Parse(treeId), ct);
 
     /// <summary>Every node below <paramref name="treeId"/>, depth first, parents before children.</summary>
     public async IAsyncEnumerable<(string Path, Node Node)> WalkAsync(string treeId, string prefix, [EnumeratorCancellation] CancellationToken ct)
